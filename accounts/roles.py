@@ -1,0 +1,84 @@
+"""Roles, their permissions, and who may grant which role.
+
+Roles are auth groups, so a deployment can see and audit them in the admin; this module is their single
+definition and ``roles_sync`` brings the groups in line with it.
+"""
+from django.contrib.auth.models import Group, Permission
+from django.db import models
+
+ALL = ("add", "change", "delete", "view")
+VIEW = ("view",)
+
+LEDGER_MODELS = (
+    "associations.association",
+    "associations.officer",
+    "associations.systemadoption",
+    "associations.partyleagueorganisation",
+    "associations.seatmembership",
+)
+
+
+class Role(models.TextChoices):
+    REGION_STAFF = "region_staff", "自治区团委工作人员"
+    LEAGUE_STAFF = "league_staff", "盟市团委工作人员"
+    COUNTY_STAFF = "county_staff", "旗县团委工作人员"
+    SECRETARIAT = "secretariat", "协会秘书处工作人员"
+    OFFICIAL = "official", "只读查看（文明办、民政等）"
+
+
+def _grants(models_: tuple[str, ...], actions: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(m.split(".")[0], f"{a}_{m.split('.')[1]}") for m in models_ for a in actions]
+
+
+ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
+    Role.REGION_STAFF: _grants(("divisions.division",), VIEW)
+    + _grants(LEDGER_MODELS, ALL)
+    + _grants(("accounts.user",), ("add", "change", "view")),
+    Role.LEAGUE_STAFF: _grants(("divisions.division",), VIEW)
+    + _grants(LEDGER_MODELS, ALL)
+    + _grants(("accounts.user",), ("add", "change", "view")),
+    Role.COUNTY_STAFF: _grants(("divisions.division",), VIEW) + _grants(LEDGER_MODELS, ALL),
+    Role.SECRETARIAT: _grants(("divisions.division",), VIEW) + _grants(LEDGER_MODELS, VIEW),
+    Role.OFFICIAL: _grants(("divisions.division",), VIEW) + _grants(LEDGER_MODELS, VIEW),
+}
+
+# Which roles an account manager may hand out: never their own level or above.
+GRANTABLE_ROLES: dict[str, tuple[str, ...]] = {
+    Role.REGION_STAFF: (Role.LEAGUE_STAFF, Role.COUNTY_STAFF, Role.SECRETARIAT, Role.OFFICIAL),
+    Role.LEAGUE_STAFF: (Role.COUNTY_STAFF, Role.SECRETARIAT, Role.OFFICIAL),
+}
+
+
+def group_name(role: str) -> str:
+    return Role(role).label
+
+
+def roles_of(user) -> set[str]:
+    labels = {r.label: r.value for r in Role}
+    return {labels[g.name] for g in user.groups.all() if g.name in labels}
+
+
+def grantable_roles(user) -> set[str]:
+    if user.is_superuser:
+        return {r.value for r in Role}
+    granted: set[str] = set()
+    for role in roles_of(user):
+        granted.update(GRANTABLE_ROLES.get(role, ()))
+    return granted
+
+
+def roles_sync(*, using: str = "default") -> None:
+    """Create the role groups and set exactly their permissions. Idempotent; missing permissions (an app not
+    migrated yet) are skipped and picked up by the next run."""
+    perms = {
+        (app_label, codename): pk
+        for pk, app_label, codename in Permission.objects.using(using).values_list(
+            "pk", "content_type__app_label", "codename"
+        )
+    }
+    for role, grants in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=group_name(role))
+        wanted = {perms[g] for g in grants if g in perms}
+        current = set(group.permissions.values_list("pk", flat=True))
+        if current != wanted:
+            group.permissions.set(wanted)

@@ -1,0 +1,36 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from accounts.roles import Role
+from accounts.services import staff_account_ensure
+from associations.demo import demo_ledger_create
+
+DEMO_ACCOUNTS = (
+    # username, role, scope code, display name
+    ("region", Role.REGION_STAFF, "15", "自治区团委（演示）"),
+    ("huhehaote", Role.LEAGUE_STAFF, "1501", "呼和浩特市团委（演示）"),
+    ("xinchengqu", Role.COUNTY_STAFF, "150102", "新城区团委（演示）"),
+    ("chifeng", Role.LEAGUE_STAFF, "1504", "赤峰市团委（演示）"),
+    ("official", Role.OFFICIAL, "15", "自治区文明办（演示，只读）"),
+)
+
+
+class Command(BaseCommand):
+    help = "载入区划和演示台账，创建演示账号并打印登录信息（每次运行重新生成密码）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-accounts", action="store_true", help="只载入数据，不创建账号")
+
+    def handle(self, *args, no_accounts=False, **options):
+        call_command("load_divisions", stdout=self.stdout)
+        created = demo_ledger_create()
+        self.stdout.write(f"演示台账：新增协会 {created} 个。" if created else "演示台账已存在，未重复创建。")
+        if no_accounts:
+            return
+        _, password = staff_account_ensure(username="admin", role=None, scope_code=None, superuser=True,
+                                           display_name="平台管理员")
+        lines = [f"  超级管理员   用户名 admin        密码 {password}"]
+        for username, role, code, name in DEMO_ACCOUNTS:
+            _, pw = staff_account_ensure(username=username, role=role, scope_code=code, display_name=name)
+            lines.append(f"  {name:<14} 用户名 {username:<12} 密码 {pw}")
+        self.stdout.write("\n登录地址 http://127.0.0.1:8000/admin/\n" + "\n".join(lines) + "\n")

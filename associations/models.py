@@ -1,0 +1,323 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from divisions.models import Division
+
+from .validators import normalise_uscc, validate_uscc
+
+LEVEL_DIVISION = {
+    "region": Division.Level.REGION,
+    "league": Division.Level.LEAGUE,
+    "county": Division.Level.COUNTY,
+}
+LEVEL_RANK = {"region": 0, "league": 1, "county": 2}
+
+
+class Association(models.Model):
+    """青年志愿者协会: the region's, a league's or a county's youth volunteer association (N2.1).
+
+    Every real-world fact carries its own date (founded, registered, supervised by the CYL committee,
+    secretariat set up), so the ledger can be read as the world stood on any day.
+    """
+
+    class Level(models.TextChoices):
+        REGION = "region", "自治区级"
+        LEAGUE = "league", "盟市级"
+        COUNTY = "county", "旗县级"
+
+    class SupervisorKind(models.TextChoices):
+        CYL_COMMITTEE = "cyl_committee", "共青团委员会"
+        CIVILIZATION_OFFICE = "civilization_office", "精神文明建设委员会办公室"
+        CIVIL_AFFAIRS = "civil_affairs", "民政部门"
+        OTHER = "other", "其他单位"
+
+    class SecretariatHost(models.TextChoices):
+        CYL_COMMITTEE = "cyl_committee", "设在团委"
+        ELSEWHERE = "elsewhere", "设在其他单位"
+        NONE = "none", "未设立"
+
+    serial_number = models.CharField(
+        "统一编制序列号", max_length=20, unique=True, editable=False, help_text="由区划代码派生，保存时自动编号，永不复用。"
+    )
+    level = models.CharField("层级", max_length=16, choices=Level.choices, default=Level.COUNTY)
+    # PROTECT: a division with a ledger record is never deleted out from under it.
+    division = models.ForeignKey(
+        Division,
+        verbose_name="所属区划",
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"is_statutory": True, "level__in": ["region", "league", "county"]},
+        error_messages={"invalid": "所属区划只能是自治区、盟市或旗县（市、区）；开发区、园区和乡镇不单独设立协会。"},
+    )
+    name = models.CharField("协会名称", max_length=100)
+    founded_on = models.DateField("成立日期", null=True, blank=True)
+    dissolved_on = models.DateField("注销日期", null=True, blank=True)
+
+    supervisor_kind = models.CharField(
+        "业务主管单位类别", max_length=32, choices=SupervisorKind.choices, blank=True
+    )
+    supervisor_name = models.CharField("业务主管单位名称", max_length=100, blank=True)
+    supervisor_cyl_since = models.DateField(
+        "业务主管单位确定为团委的日期",
+        null=True,
+        blank=True,
+        help_text="成立时即由团委主管的，填写成立日期；由其他单位变更为团委的，填写变更日期。",
+    )
+
+    registration_authority = models.CharField("登记管理机关", max_length=100, blank=True)
+    registered_on = models.DateField("登记日期", null=True, blank=True)
+    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True, validators=[validate_uscc])
+
+    secretariat_host = models.CharField("秘书处设立情况", max_length=16, choices=SecretariatHost.choices, blank=True)
+    secretariat_since = models.DateField("秘书处设立日期", null=True, blank=True)
+    staff_fulltime = models.PositiveSmallIntegerField("专职工作人员（人）", null=True, blank=True)
+    staff_seconded = models.PositiveSmallIntegerField("借调人员（人）", null=True, blank=True)
+    staff_parttime = models.PositiveSmallIntegerField("兼职人员（人）", null=True, blank=True)
+    staff_volunteer = models.PositiveSmallIntegerField("志愿者（人）", null=True, blank=True)
+
+    fulltime_posts = models.PositiveSmallIntegerField("秘书处专职岗位（个）", null=True, blank=True)
+    staffing_quota = models.PositiveSmallIntegerField("编制数（个）", null=True, blank=True)
+    annual_budget = models.DecimalField(
+        "年度工作经费（万元）", max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    has_office = models.BooleanField("有固定办公场所", null=True, blank=True)
+    office_shared_with_civilization_center = models.BooleanField(
+        "与新时代文明实践中心合署办公", null=True, blank=True
+    )
+    note = models.TextField("备注", blank=True)
+
+    history = HistoricalRecords()
+
+    scope_path = "division__code"
+
+    class Meta:
+        verbose_name = "青年志愿者协会"
+        verbose_name_plural = "青年志愿者协会"
+        ordering = ["serial_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["division", "level"],
+                condition=Q(dissolved_on__isnull=True),
+                name="association_one_active_per_division_level",
+                violation_error_message="该区划在该层级已有一个未注销的协会，不能重复登记。",
+            ),
+            models.UniqueConstraint(
+                fields=["uscc"],
+                condition=~Q(uscc=""),
+                name="association_uscc_unique",
+                violation_error_message="该统一社会信用代码已被其他协会使用。",
+            ),
+            models.CheckConstraint(
+                condition=Q(dissolved_on__isnull=True)
+                | Q(founded_on__isnull=True)
+                | Q(dissolved_on__gte=F("founded_on")),
+                name="association_dissolved_after_founded",
+                violation_error_message="注销日期不能早于成立日期。",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {}
+        if self.uscc:
+            self.uscc = normalise_uscc(self.uscc)
+        if self.division_id and self.level:
+            expected = LEVEL_DIVISION[self.level]
+            if self.division.level != expected or not self.division.is_statutory:
+                errors["division"] = (
+                    f"{self.get_level_display()}协会的所属区划应为{Division.Level(expected).label}，"
+                    f"「{self.division.name}」是{self.division.get_kind_display()}。"
+                )
+        if self.founded_on and self.dissolved_on and self.dissolved_on < self.founded_on:
+            errors["dissolved_on"] = "注销日期不能早于成立日期。"
+        if self.supervisor_cyl_since and self.supervisor_kind not in ("", self.SupervisorKind.CYL_COMMITTEE):
+            errors["supervisor_cyl_since"] = "业务主管单位不是团委时，不应填写确定为团委的日期。"
+        if self.supervisor_cyl_since and self.founded_on and self.supervisor_cyl_since < self.founded_on:
+            errors["supervisor_cyl_since"] = "确定为团委主管的日期不能早于协会成立日期。"
+        if errors:
+            raise ValidationError(errors)
+
+    def exists_on(self, day) -> bool | None:
+        """Whether the association existed on ``day``; ``None`` when its founding date is not recorded."""
+        if self.founded_on is None:
+            return None
+        return self.founded_on <= day and (self.dissolved_on is None or self.dissolved_on > day)
+
+
+class SerialNumberSequence(models.Model):
+    """The last serial issued per division. Kept even when an association is deleted, so numbers are never
+    reused."""
+
+    division = models.OneToOneField(Division, on_delete=models.PROTECT, related_name="+")
+    last_issued = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "编制序列计数"
+        verbose_name_plural = "编制序列计数"
+
+
+class Officer(models.Model):
+    """协会负责人: president, legal representative, secretary-general or vice-president, with the term held."""
+
+    class Role(models.TextChoices):
+        PRESIDENT = "president", "会长"
+        LEGAL_REPRESENTATIVE = "legal_representative", "法定代表人"
+        SECRETARY_GENERAL = "secretary_general", "秘书长"
+        VICE_PRESIDENT = "vice_president", "副会长"
+
+    association = models.ForeignKey(Association, verbose_name="协会", on_delete=models.CASCADE, related_name="officers")
+    role = models.CharField("职务", max_length=32, choices=Role.choices)
+    name = models.CharField("姓名", max_length=50)
+    post = models.CharField("本职工作职务", max_length=100, blank=True, help_text="例如：团旗委书记、团县委副书记")
+    is_cyl_leader = models.BooleanField("团委负责同志", null=True, blank=True)
+    is_fulltime_cadre = models.BooleanField("分管志愿工作的专职干部", null=True, blank=True)
+    term_start = models.DateField("任职起始日期", null=True, blank=True)
+    term_end = models.DateField("任职截止日期", null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    scope_path = "association__division__code"
+
+    class Meta:
+        verbose_name = "协会负责人"
+        verbose_name_plural = "协会负责人"
+        ordering = ["association", "role", "-term_start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(term_end__isnull=True) | Q(term_start__isnull=True) | Q(term_end__gte=F("term_start")),
+                name="officer_term_end_after_start",
+                violation_error_message="任职截止日期不能早于起始日期。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()} {self.name}"
+
+
+class SystemAdoption(models.Model):
+    """章程与基本制度: the charter and each basic system an association has adopted (G8, N2.5, N3.1)."""
+
+    class System(models.TextChoices):
+        CHARTER = "charter", "章程"
+        DECISION = "decision", "决策制度"
+        EXECUTION = "execution", "执行制度"
+        SUPERVISION = "supervision", "监督制度"
+        RULES_OF_PROCEDURE = "rules_of_procedure", "议事规则"
+        PERSONNEL = "personnel", "人事管理制度"
+        FINANCE = "finance", "财务管理制度"
+        ASSETS = "assets", "资产管理制度"
+        INFORMATION_DISCLOSURE = "information_disclosure", "信息公开制度"
+        PUBLICITY = "publicity", "宣传动员制度"
+        REGISTRATION = "registration", "志愿者注册制度"
+        TRAINING = "training", "管理培训制度"
+        ASSESSMENT = "assessment", "评价考核制度"
+        INCENTIVES = "incentives", "激励表彰制度"
+        RIGHTS_PROTECTION = "rights_protection", "权益保障制度"
+        INFORMATION_SECURITY = "information_security", "信息安全制度"
+
+    association = models.ForeignKey(Association, verbose_name="协会", on_delete=models.CASCADE, related_name="systems")
+    system = models.CharField("章程或制度", max_length=32, choices=System.choices)
+    adopted_on = models.DateField("通过日期", null=True, blank=True)
+    document = models.CharField("文件名称或文号", max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    scope_path = "association__division__code"
+
+    class Meta:
+        verbose_name = "章程与制度"
+        verbose_name_plural = "章程与制度"
+        ordering = ["association", "system"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association", "system"],
+                name="system_adoption_unique",
+                violation_error_message="该协会已登记过这项章程或制度。",
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_system_display()
+
+
+class PartyLeagueOrganisation(models.Model):
+    """协会的党组织、团组织 (G10: 应建必建)."""
+
+    class Kind(models.TextChoices):
+        PARTY = "party", "党组织"
+        LEAGUE = "league", "团组织"
+
+    association = models.ForeignKey(
+        Association, verbose_name="协会", on_delete=models.CASCADE, related_name="party_league_organisations"
+    )
+    kind = models.CharField("类别", max_length=16, choices=Kind.choices)
+    form = models.CharField("组织形式", max_length=50, blank=True, help_text="例如：党支部、联合党支部、团支部")
+    established_on = models.DateField("成立日期", null=True, blank=True)
+    dissolved_on = models.DateField("撤销日期", null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    scope_path = "association__division__code"
+
+    class Meta:
+        verbose_name = "党团组织"
+        verbose_name_plural = "党团组织"
+        ordering = ["association", "kind"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(dissolved_on__isnull=True)
+                | Q(established_on__isnull=True)
+                | Q(dissolved_on__gte=F("established_on")),
+                name="party_league_org_dissolved_after_established",
+                violation_error_message="撤销日期不能早于成立日期。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}{self.form and '（' + self.form + '）'}"
+
+
+class SeatMembership(models.Model):
+    """席位制: a lower-level association sitting as a member of the upper one (N2.1)."""
+
+    upper = models.ForeignKey(Association, verbose_name="上级协会", on_delete=models.CASCADE, related_name="seats")
+    lower = models.ForeignKey(
+        Association, verbose_name="席位会员（下级协会）", on_delete=models.CASCADE, related_name="seats_held"
+    )
+    joined_on = models.DateField("加入日期", null=True, blank=True)
+    left_on = models.DateField("退出日期", null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    scope_path = "upper__division__code"
+
+    class Meta:
+        verbose_name = "席位会员"
+        verbose_name_plural = "席位会员"
+        ordering = ["upper", "lower"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["upper", "lower"], name="seat_membership_unique", violation_error_message="该席位会员已登记。"
+            ),
+            models.CheckConstraint(
+                condition=~Q(upper=F("lower")), name="seat_membership_not_self", violation_error_message="协会不能成为自己的席位会员。"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.upper} ← {self.lower}"
+
+    def clean(self):
+        if not (self.upper_id and self.lower_id):
+            return
+        upper, lower = self.upper, self.lower
+        if LEVEL_RANK[lower.level] != LEVEL_RANK[upper.level] + 1:
+            raise ValidationError({"lower": f"席位会员应为「{upper.name}」的下一级协会。"})
+        if not lower.division.code.startswith(upper.division.code):
+            raise ValidationError({"lower": f"「{lower.name}」不在「{upper.division.name}」辖区内。"})
+        if self.joined_on and self.left_on and self.left_on < self.joined_on:
+            raise ValidationError({"left_on": "退出日期不能早于加入日期。"})

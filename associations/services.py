@@ -1,0 +1,30 @@
+from django.db import transaction
+
+from accounts.scoping import assert_in_scope
+from divisions.models import Division
+
+from .models import Association, SerialNumberSequence
+
+
+@transaction.atomic
+def serial_number_issue(*, division: Division) -> str:
+    """Issue the next uniform serial number (统一编制序列号) for a division: ``<GB code>-<nn>``.
+
+    The counter row is locked, so two concurrent registrations never get the same number, and it survives
+    deletions, so a number is never issued twice.
+    """
+    sequence, _ = SerialNumberSequence.objects.get_or_create(division=division)
+    sequence = SerialNumberSequence.objects.select_for_update().get(pk=sequence.pk)
+    sequence.last_issued += 1
+    sequence.save(update_fields=["last_issued"])
+    return f"{division.gb_code}-{sequence.last_issued:02d}"
+
+
+@transaction.atomic
+def association_register(*, association: Association, user) -> Association:
+    """Validate a new association against the user's scope and the ledger's rules, number it and save it."""
+    assert_in_scope(user, association, field="division")
+    association.full_clean(exclude=["serial_number"])
+    association.serial_number = serial_number_issue(division=association.division)
+    association.save()
+    return association
