@@ -1,9 +1,20 @@
+from datetime import date
+
 from django.contrib import admin
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from accounts.admin_scoping import CountyListFilter, LeagueListFilter, ScopedExportAdmin, ScopedInline
 
 from .models import Association, Officer, PartyLeagueOrganisation, SeatMembership, SystemAdoption
 from .resources import AssociationResource
+from .rules import Status, overall
+from .selectors import association_findings, association_ids_with_status
 from .services import association_register
 
 
@@ -33,6 +44,43 @@ class SeatMembershipInline(ScopedInline):
         return super().get_queryset(request).select_related("upper", "lower")
 
 
+STATUS_CSS = {Status.PASS: "checkup-pass", Status.FAIL: "checkup-fail", Status.UNKNOWN: "checkup-unknown"}
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+class CheckupListFilter(admin.SimpleListFilter):
+    title = "体检结果（截至今日）"
+    parameter_name = "checkup"
+
+    def lookups(self, request, model_admin):
+        return [("fail", "有不符合项"), ("unknown", "有待补充项"), ("pass", "全部符合")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value in ("fail", "unknown"):
+            return queryset.filter(pk__in=association_ids_with_status(queryset, status=Status(value), as_of=_today()))
+        if value == "pass":
+            findings = association_findings(queryset, as_of=_today())
+            return queryset.filter(pk__in=[pk for pk, f in findings.items() if overall(f) == Status.PASS])
+        return queryset
+
+
+def render_findings(findings) -> str:
+    rows = format_html_join(
+        "",
+        '<tr class="{}"><td>{}</td><td>{}</td><td><strong>{}</strong></td><td>{}</td></tr>',
+        ((STATUS_CSS[f.status], f.clause, f.title, f.status.label, f.reason) for f in findings),
+    )
+    return format_html(
+        '<table class="checkup"><thead><tr><th>条款</th><th>检查项</th><th>结果</th><th>说明</th></tr></thead>'
+        "<tbody>{}</tbody></table>",
+        rows,
+    )
+
+
 @admin.register(Association)
 class AssociationAdmin(ScopedExportAdmin):
     resource_classes = [AssociationResource]
@@ -46,20 +94,24 @@ class AssociationAdmin(ScopedExportAdmin):
         "dissolved_on",
         "supervisor_kind",
         "registered_on",
+        "checkup_summary",
     )
     list_display_links = ("serial_number", "name")
-    list_filter = (LeagueListFilter, CountyListFilter, "level", "supervisor_kind", "secretariat_host")
+    list_filter = (
+        LeagueListFilter, CountyListFilter, CheckupListFilter, "level", "supervisor_kind", "secretariat_host"
+    )
     list_select_related = ("division__parent",)
     search_fields = ("name", "serial_number", "=uscc")
     search_help_text = "按协会名称、统一编制序列号或统一社会信用代码查找"
     autocomplete_fields = ("division",)
-    readonly_fields = ("serial_number",)
+    readonly_fields = ("serial_number", "checkup_panel")
     date_hierarchy = None
     inlines = (OfficerInline, SystemAdoptionInline, PartyLeagueOrganisationInline, SeatMembershipInline)
     fieldsets = (
+        ("体检（截至今日）", {"fields": ("checkup_panel",)}),
         ("基本情况", {"fields": ("serial_number", "level", "division", "name", "founded_on", "dissolved_on")}),
         ("业务主管单位（G1）", {"fields": ("supervisor_kind", "supervisor_name", "supervisor_cyl_since")}),
-        ("登记注册（G3）", {"fields": ("registration_authority", "registered_on", "uscc")}),
+        ("登记注册（G3）", {"fields": ("is_registered", "registration_authority", "registered_on", "uscc")}),
         (
             "秘书处（G5）",
             {
@@ -89,6 +141,68 @@ class AssociationAdmin(ScopedExportAdmin):
         if division.level == division.Level.COUNTY and division.parent is not None:
             return division.parent.name
         return "—"
+
+    class Media:
+        css = {"all": ["platform/checkup.css"]}
+
+    @admin.display(description="体检结果")
+    def checkup_panel(self, obj):
+        if obj is None or obj.pk is None:
+            return "保存后显示。"
+        findings = association_findings(Association.objects.filter(pk=obj.pk), as_of=_today())[obj.pk]
+        link = reverse("admin:associations_association_checkup", args=[obj.pk])
+        return format_html('{}<p><a href="{}" target="_blank">打印体检表 / 按日期查看</a></p>', render_findings(findings), link)
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # One evaluation for the whole page, not one per row.
+        page = list(changelist.result_list)
+        findings = association_findings(Association.objects.filter(pk__in=[a.pk for a in page]), as_of=_today())
+        for association in page:
+            association.findings = findings.get(association.pk, [])
+        return changelist
+
+    @admin.display(description="体检")
+    def checkup_summary(self, obj):
+        findings = getattr(obj, "findings", None)
+        if findings is None:
+            return "—"
+        fails = sum(f.status == Status.FAIL for f in findings)
+        unknowns = sum(f.status == Status.UNKNOWN for f in findings)
+        if not fails and not unknowns:
+            return mark_safe('<span class="checkup-pass">全部符合</span>')
+        return format_html(
+            '<span class="checkup-fail">{} 项不符合</span> <span class="checkup-unknown">{} 项待补充</span>',
+            fails, unknowns,
+        )
+
+    def get_urls(self):
+        urls = super().get_urls()
+        checkup = path(
+            "<path:object_id>/checkup/",
+            self.admin_site.admin_view(self.checkup_view),
+            name="associations_association_checkup",
+        )
+        return [checkup, *urls]
+
+    def checkup_view(self, request, object_id):
+        """A printable 体检表 of one association, as of any date (default today)."""
+        obj = self.get_object(request, object_id)
+        if obj is None or not self.has_view_permission(request, obj):
+            raise Http404("协会不存在，或不在您的管辖范围内。")
+        as_of = parse_date(request.GET.get("as_of", "") or "") or _today()
+        findings = association_findings(Association.objects.filter(pk=obj.pk), as_of=as_of)[obj.pk]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{obj.name} 体检表",
+            "association": obj,
+            "as_of": as_of,
+            "findings": findings,
+            "table": render_findings(findings),
+            "counts": {s.label: sum(f.status == s for f in findings) for s in Status},
+            "opts": self.opts,
+        }
+        return TemplateResponse(request, "associations/checkup.html", context)
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -66,6 +66,9 @@ class Association(models.Model):
         help_text="成立时即由团委主管的，填写成立日期；由其他单位变更为团委的，填写变更日期。",
     )
 
+    is_registered = models.BooleanField(
+        "已在民政部门登记", null=True, blank=True, help_text="未填写表示情况不明；尚未登记请选“否”。"
+    )
     registration_authority = models.CharField("登记管理机关", max_length=100, blank=True)
     registered_on = models.DateField("登记日期", null=True, blank=True)
     uscc = models.CharField("统一社会信用代码", max_length=18, blank=True, validators=[validate_uscc])
@@ -134,6 +137,8 @@ class Association(models.Model):
                 )
         if self.founded_on and self.dissolved_on and self.dissolved_on < self.founded_on:
             errors["dissolved_on"] = "注销日期不能早于成立日期。"
+        if self.is_registered is False and (self.registered_on or self.uscc):
+            errors["is_registered"] = "已填写登记日期或统一社会信用代码，登记情况不能选“否”。"
         if self.supervisor_cyl_since and self.supervisor_kind not in ("", self.SupervisorKind.CYL_COMMITTEE):
             errors["supervisor_cyl_since"] = "业务主管单位不是团委时，不应填写确定为团委的日期。"
         if self.supervisor_cyl_since and self.founded_on and self.supervisor_cyl_since < self.founded_on:

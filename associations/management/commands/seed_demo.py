@@ -20,8 +20,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--no-accounts", action="store_true", help="只载入数据，不创建账号")
+        parser.add_argument("--url", default="http://127.0.0.1:8000/admin/", help="打印的登录地址")
 
-    def handle(self, *args, no_accounts=False, **options):
+    def handle(self, *args, no_accounts=False, url, **options):
         call_command("load_divisions", stdout=self.stdout)
         created = demo_ledger_create()
         self.stdout.write(f"演示台账：新增协会 {created} 个。" if created else "演示台账已存在，未重复创建。")
@@ -33,4 +34,4 @@ class Command(BaseCommand):
         for username, role, code, name in DEMO_ACCOUNTS:
             _, pw = staff_account_ensure(username=username, role=role, scope_code=code, display_name=name)
             lines.append(f"  {name:<14} 用户名 {username:<12} 密码 {pw}")
-        self.stdout.write("\n登录地址 http://127.0.0.1:8000/admin/\n" + "\n".join(lines) + "\n")
+        self.stdout.write(f"\n登录地址 {url}\n" + "\n".join(lines) + "\n")

@@ -1,0 +1,413 @@
+"""体检: the checks of an association against the 2020 notice and its guide, as of a date.
+
+Pure functions over plain data (``AssociationFacts``, built by ``selectors.association_facts``): no database,
+so each rule is tested directly and evaluated for any day. Every rule answers pass, fail or unknown with its
+clause ID and a Chinese sentence; a rule whose data is missing says unknown, never pass or fail.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from stdnum.cn import uscc as uscc_number
+
+T4_DEADLINE = date(2021, 10, 31)
+
+# G8: the charter and the internal governance systems; N2.5: the volunteer-work systems.
+G8_SYSTEMS = {
+    "charter": "章程",
+    "decision": "决策制度",
+    "execution": "执行制度",
+    "supervision": "监督制度",
+    "rules_of_procedure": "议事规则",
+    "personnel": "人事管理制度",
+    "finance": "财务管理制度",
+    "assets": "资产管理制度",
+    "information_disclosure": "信息公开制度",
+}
+N25_SYSTEMS = {
+    "publicity": "宣传动员制度",
+    "registration": "志愿者注册制度",
+    "training": "管理培训制度",
+    "assessment": "评价考核制度",
+    "incentives": "激励表彰制度",
+    "rights_protection": "权益保障制度",
+    "information_security": "信息安全制度",
+}
+SUPERVISOR_LABELS = {
+    "cyl_committee": "共青团委员会",
+    "civilization_office": "精神文明建设委员会办公室",
+    "civil_affairs": "民政部门",
+    "other": "其他单位",
+}
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        return {"pass": "符合", "fail": "不符合", "unknown": "待补充"}[self.value]
+
+
+@dataclass(frozen=True)
+class Finding:
+    clause: str
+    title: str
+    status: Status
+    reason: str
+
+
+@dataclass(frozen=True)
+class OfficerFact:
+    role: str
+    name: str
+    is_cyl_leader: bool | None = None
+    is_fulltime_cadre: bool | None = None
+    term_start: date | None = None
+    term_end: date | None = None
+
+    def in_office(self, day: date) -> bool:
+        return (self.term_start is None or self.term_start <= day) and (self.term_end is None or self.term_end >= day)
+
+
+@dataclass(frozen=True)
+class PeriodFact:
+    """Something that holds from ``start`` to ``end`` (an organisation, a seat): ``start`` None is unknown."""
+
+    key: str
+    start: date | None = None
+    end: date | None = None
+
+    def holds_on(self, day: date) -> bool | None:
+        if self.end is not None and self.end < day:
+            return False
+        if self.start is None:
+            return None
+        return self.start <= day
+
+
+@dataclass(frozen=True)
+class LowerAssociationFact:
+    id: int
+    name: str
+    founded_on: date | None
+    dissolved_on: date | None
+
+    def exists_on(self, day: date) -> bool | None:
+        if self.dissolved_on is not None and self.dissolved_on <= day:
+            return False
+        if self.founded_on is None:
+            return None
+        return self.founded_on <= day
+
+
+@dataclass(frozen=True)
+class AssociationFacts:
+    id: int
+    name: str
+    level: str  # region / league / county
+    division_name: str
+    division_kind: str  # 市辖区 / 县级市 / 县 / 旗 / 自治旗 / 地级市 / 盟 / 自治区
+    parent_division_name: str = ""
+    founded_on: date | None = None
+    dissolved_on: date | None = None
+    supervisor_kind: str = ""
+    supervisor_cyl_since: date | None = None
+    is_registered: bool | None = None
+    registration_authority: str = ""
+    registered_on: date | None = None
+    uscc: str = ""
+    secretariat_host: str = ""
+    secretariat_since: date | None = None
+    staff_fulltime: int | None = None
+    fulltime_posts: int | None = None
+    annual_budget: Decimal | None = None
+    has_office: bool | None = None
+    officers: tuple[OfficerFact, ...] = ()
+    systems: dict[str, date | None] = field(default_factory=dict)
+    organisations: tuple[PeriodFact, ...] = ()  # key "party" / "league"
+    seats: tuple[PeriodFact, ...] = ()  # key: str(lower association id)
+    expected_seat_members: tuple[LowerAssociationFact, ...] = ()
+
+
+def _d(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _combine(parts: list[tuple[Status, str]]) -> Status:
+    statuses = {s for s, _ in parts}
+    if Status.FAIL in statuses:
+        return Status.FAIL
+    if Status.UNKNOWN in statuses:
+        return Status.UNKNOWN
+    return Status.PASS
+
+
+def _cyl_name(facts: AssociationFacts) -> str:
+    return {"county": "旗县团委", "league": "盟市团委", "region": "自治区团委"}[facts.level]
+
+
+# --- G1 supervising unit -------------------------------------------------------------------------------------
+def check_g1(facts: AssociationFacts, as_of: date) -> Finding:
+    title = "业务主管单位为同级团委"
+    cyl = _cyl_name(facts)
+    if not facts.supervisor_kind:
+        return Finding("G1", title, Status.UNKNOWN, "未填写业务主管单位类别。")
+    deadline = f"应于{_d(T4_DEADLINE)}前变更为{cyl}（T4）" if facts.level == "county" else f"应为{cyl}"
+    if facts.supervisor_kind != "cyl_committee":
+        label = SUPERVISOR_LABELS.get(facts.supervisor_kind, facts.supervisor_kind)
+        return Finding("G1", title, Status.FAIL, f"业务主管单位为{label}，不是{cyl}；{deadline}。")
+    if facts.supervisor_cyl_since is None:
+        return Finding("G1", title, Status.UNKNOWN, f"业务主管单位为{cyl}，但未填写确定为团委主管的日期，无法判断截至{_d(as_of)}的情况。")
+    if facts.supervisor_cyl_since > as_of:
+        return Finding(
+            "G1", title, Status.FAIL,
+            f"截至{_d(as_of)}业务主管单位尚未变更为{cyl}（{_d(facts.supervisor_cyl_since)}变更）；{deadline}。",
+        )
+    late = ""
+    if facts.level == "county" and facts.supervisor_cyl_since > T4_DEADLINE:
+        late = f"（晚于T4期限{_d(T4_DEADLINE)}）"
+    return Finding("G1", title, Status.PASS, f"自{_d(facts.supervisor_cyl_since)}起由{cyl}主管{late}。")
+
+
+# --- G2 name -----------------------------------------------------------------------------------------------
+def expected_names(facts: AssociationFacts) -> tuple[list[str], list[str]]:
+    """(standard names, names allowed only under CYL supervision) for the association's division."""
+    if facts.level == "region":
+        return [f"{facts.division_name}青年志愿者协会"], []
+    if facts.level == "league":
+        base = facts.division_name
+        return [f"{base}青年志愿者协会"], [f"{base}志愿者协会", f"{base}志愿服务联合会"]
+    base = facts.division_name
+    if facts.division_kind == "市辖区":
+        base = f"{facts.parent_division_name}{facts.division_name}"
+    return [f"{base}青年志愿者协会"], [f"{base}志愿者协会", f"{base}志愿服务联合会"]
+
+
+def check_g2(facts: AssociationFacts, as_of: date) -> Finding:
+    title = "名称规范"
+    name = re.sub(r"\s+", "", facts.name or "")
+    if not name:
+        return Finding("G2", title, Status.UNKNOWN, "未填写协会名称。")
+    standard, alternatives = expected_names(facts)
+    if name in standard:
+        return Finding("G2", title, Status.PASS, f"名称「{name}」符合规范。")
+    if name in alternatives:
+        if not facts.supervisor_kind:
+            return Finding("G2", title, Status.UNKNOWN, f"「{name}」须由{_cyl_name(facts)}主管方可使用，业务主管单位未填写。")
+        if facts.supervisor_kind == "cyl_committee":
+            return Finding("G2", title, Status.PASS, f"「{name}」经同意使用，且由{_cyl_name(facts)}主管。")
+        return Finding("G2", title, Status.FAIL, f"「{name}」只有在{_cyl_name(facts)}主管时才可使用。")
+    if facts.division_name not in name:
+        return Finding("G2", title, Status.FAIL, f"名称「{name}」与所属区划「{facts.division_name}」不符，应为「{standard[0]}」。")
+    return Finding("G2", title, Status.FAIL, f"名称「{name}」不规范，应为「{standard[0]}」。")
+
+
+def name_form_error(*, name: str, level: str, division_name: str, division_kind: str, parent_division_name: str,
+                    supervisor_kind: str) -> str | None:
+    """The G2 verdict as an input error (for imports and forms); ``None`` when the name is acceptable."""
+    facts = AssociationFacts(
+        id=0, name=name, level=level, division_name=division_name, division_kind=division_kind,
+        parent_division_name=parent_division_name, supervisor_kind=supervisor_kind,
+    )
+    finding = check_g2(facts, date.today())
+    return finding.reason if finding.status == Status.FAIL else None
+
+
+# --- G3 registration ---------------------------------------------------------------------------------------
+def check_g3(facts: AssociationFacts, as_of: date) -> Finding:
+    title = "在民政部门登记"
+    if facts.is_registered is False:
+        return Finding("G3", title, Status.FAIL, "尚未在民政部门登记。")
+    if facts.registered_on is None:
+        return Finding("G3", title, Status.UNKNOWN, "未填写登记日期。")
+    if facts.registered_on > as_of:
+        return Finding("G3", title, Status.FAIL, f"截至{_d(as_of)}尚未登记（{_d(facts.registered_on)}登记）。")
+    if facts.registration_authority and "民政" not in facts.registration_authority:
+        return Finding("G3", title, Status.FAIL, f"登记管理机关「{facts.registration_authority}」不是民政部门。")
+    if not facts.uscc:
+        return Finding("G3", title, Status.UNKNOWN, f"{_d(facts.registered_on)}登记，但未填写统一社会信用代码。")
+    if not uscc_number.is_valid(facts.uscc):
+        return Finding("G3", title, Status.FAIL, f"统一社会信用代码「{facts.uscc}」校验不通过。")
+    if not facts.uscc.startswith("51"):
+        return Finding("G3", title, Status.FAIL, f"统一社会信用代码「{facts.uscc}」不是社会团体代码（应以 51 开头）。")
+    return Finding("G3", title, Status.PASS, f"{_d(facts.registered_on)}在民政部门登记，统一社会信用代码 {facts.uscc}。")
+
+
+# --- G4 leadership -----------------------------------------------------------------------------------------
+ROLE_LABELS = {"president": "会长", "legal_representative": "法定代表人", "secretary_general": "秘书长"}
+
+
+def check_g4(facts: AssociationFacts, as_of: date) -> Finding:
+    title = "会长、法定代表人、秘书长人选"
+    cyl = _cyl_name(facts)
+    parts: list[tuple[Status, str]] = []
+    for role in ("president", "legal_representative", "secretary_general"):
+        label = ROLE_LABELS[role]
+        holders = [o for o in facts.officers if o.role == role and o.in_office(as_of)]
+        if not holders:
+            parts.append((Status.UNKNOWN, f"未登记截至{_d(as_of)}在任的{label}"))
+            continue
+        officer = holders[0]
+        if role == "secretary_general":
+            qualified = [officer.is_cyl_leader, officer.is_fulltime_cadre]
+            if True in qualified:
+                parts.append((Status.PASS, f"{label}{officer.name}为{cyl}负责同志或分管志愿工作的专职干部"))
+            elif None in qualified:
+                parts.append((Status.UNKNOWN, f"{label}{officer.name}的任职身份未填写完整"))
+            else:
+                parts.append((Status.FAIL, f"{label}{officer.name}既不是{cyl}负责同志，也不是专职干部"))
+        elif officer.is_cyl_leader is None:
+            parts.append((Status.UNKNOWN, f"{label}{officer.name}是否为{cyl}负责同志未填写"))
+        elif officer.is_cyl_leader:
+            parts.append((Status.PASS, f"{label}{officer.name}为{cyl}负责同志"))
+        else:
+            parts.append((Status.FAIL, f"{label}{officer.name}不是{cyl}负责同志"))
+    return Finding("G4", title, _combine(parts), "；".join(text for _, text in parts) + "。")
+
+
+# --- G5 secretariat ----------------------------------------------------------------------------------------
+def check_g5(facts: AssociationFacts, as_of: date) -> Finding:
+    title = "秘书处设在团委并有专职人员"
+    cyl = _cyl_name(facts)
+    if not facts.secretariat_host:
+        return Finding("G5", title, Status.UNKNOWN, "未填写秘书处设立情况。")
+    if facts.secretariat_host == "none":
+        return Finding("G5", title, Status.FAIL, "尚未设立秘书处。")
+    if facts.secretariat_host != "cyl_committee":
+        return Finding("G5", title, Status.FAIL, f"秘书处未设在{cyl}。")
+    if facts.secretariat_since is not None and facts.secretariat_since > as_of:
+        return Finding("G5", title, Status.FAIL, f"截至{_d(as_of)}秘书处尚未设立（{_d(facts.secretariat_since)}设立）。")
+    if facts.staff_fulltime is None:
+        return Finding("G5", title, Status.UNKNOWN, f"秘书处设在{cyl}，但未填写专职工作人员人数。")
+    if facts.staff_fulltime < 1:
+        return Finding("G5", title, Status.FAIL, f"秘书处设在{cyl}，但没有专职工作人员。")
+    return Finding("G5", title, Status.PASS, f"秘书处设在{cyl}，专职工作人员 {facts.staff_fulltime} 人。")
+
+
+# --- G8 / N2.5 systems -------------------------------------------------------------------------------------
+def _check_systems(clause: str, title: str, required: dict[str, str], facts: AssociationFacts, as_of: date) -> Finding:
+    if not facts.systems:
+        return Finding(clause, title, Status.UNKNOWN, "未登记任何章程或制度。")
+    missing, later, undated = [], [], []
+    for key, label in required.items():
+        if key not in facts.systems:
+            missing.append(label)
+        elif facts.systems[key] is None:
+            undated.append(label)
+        elif facts.systems[key] > as_of:
+            later.append(label)
+    if missing or later:
+        text = []
+        if missing:
+            text.append("缺少" + "、".join(missing))
+        if later:
+            text.append(f"截至{_d(as_of)}尚未通过" + "、".join(later))
+        return Finding(clause, title, Status.FAIL, "；".join(text) + "。")
+    if undated:
+        return Finding(clause, title, Status.UNKNOWN, "、".join(undated) + "未填写通过日期。")
+    return Finding(clause, title, Status.PASS, f"已建立{'、'.join(required.values())}。")
+
+
+def check_g8(facts: AssociationFacts, as_of: date) -> Finding:
+    return _check_systems("G8", "章程和内部治理制度", G8_SYSTEMS, facts, as_of)
+
+
+def check_n25(facts: AssociationFacts, as_of: date) -> Finding:
+    return _check_systems("N2.5", "志愿服务工作制度", N25_SYSTEMS, facts, as_of)
+
+
+# --- G9 support --------------------------------------------------------------------------------------------
+def check_g9(facts: AssociationFacts, as_of: date) -> Finding:
+    title = "保障条件（岗位、经费、场所）"
+    parts: list[tuple[Status, str]] = []
+    for value, ok, bad, missing in (
+        (facts.fulltime_posts, "有专职岗位 {v} 个", "没有秘书处专职岗位", "专职岗位未填写"),
+        (facts.annual_budget, "年度经费 {v} 万元", "没有年度工作经费", "年度经费未填写"),
+        (facts.has_office, "有固定办公场所", "没有固定办公场所", "办公场所情况未填写"),
+    ):
+        if value is None:
+            parts.append((Status.UNKNOWN, missing))
+        elif value is True or (value is not False and value > 0):
+            parts.append((Status.PASS, ok.format(v=value)))
+        else:
+            parts.append((Status.FAIL, bad))
+    return Finding("G9", title, _combine(parts), "；".join(t for _, t in parts) + "。")
+
+
+# --- G10 Party and League organisations --------------------------------------------------------------------
+def check_g10(facts: AssociationFacts, as_of: date) -> Finding:
+    title = "党团组织"
+    if not facts.organisations:
+        return Finding("G10", title, Status.UNKNOWN, "未登记党组织或团组织情况。")
+    league = [o.holds_on(as_of) for o in facts.organisations if o.key == "league"]
+    party = [o.holds_on(as_of) for o in facts.organisations if o.key == "party"]
+    party_text = "已建立党组织" if True in party else "暂未建立党组织（具备条件的应当建立）"
+    if True in league:
+        return Finding("G10", title, Status.PASS, f"已建立团组织；{party_text}。")
+    if None in league:
+        return Finding("G10", title, Status.UNKNOWN, f"团组织成立日期未填写；{party_text}。")
+    return Finding("G10", title, Status.FAIL, f"截至{_d(as_of)}未建立团组织；{party_text}。")
+
+
+# --- N2.1 seat membership ----------------------------------------------------------------------------------
+def check_n21_seats(facts: AssociationFacts, as_of: date) -> Finding | None:
+    """League (and region) associations take every existing next-level association as a seat member."""
+    if facts.level == "county":
+        return None
+    title = "下级协会全部作为席位会员"
+    lower = "旗县协会" if facts.level == "league" else "盟市协会"
+    seats = {s.key: s for s in facts.seats}
+    missing, unknown, members = [], [], 0
+    for association in facts.expected_seat_members:
+        exists = association.exists_on(as_of)
+        if exists is False:
+            continue
+        seat = seats.get(str(association.id))
+        holds = seat.holds_on(as_of) if seat else False
+        if exists is None or holds is None:
+            unknown.append(association.name)
+        elif holds:
+            members += 1
+        else:
+            missing.append(association.name)
+    if missing:
+        return Finding("N2.1", title, Status.FAIL, f"以下{lower}尚未成为席位会员：{'、'.join(missing)}。")
+    if unknown:
+        return Finding("N2.1", title, Status.UNKNOWN, f"以下{lower}的成立或入会日期未填写：{'、'.join(unknown)}。")
+    if members == 0:
+        return Finding("N2.1", title, Status.PASS, f"截至{_d(as_of)}辖区内尚无{lower}。")
+    return Finding("N2.1", title, Status.PASS, f"辖区内 {members} 个{lower}均为席位会员。")
+
+
+RULES = (check_g1, check_g2, check_g3, check_g4, check_g5, check_g8, check_n25, check_g9, check_g10, check_n21_seats)
+
+
+def evaluate(facts: AssociationFacts, as_of: date) -> list[Finding]:
+    """Every check for one association as the world stood on ``as_of``."""
+    if facts.founded_on is None:
+        reason = f"未填写成立日期，无法判断截至{_d(as_of)}协会是否已成立。"
+        existence = Finding("N2.1", "协会已成立", Status.UNKNOWN, reason)
+    elif facts.founded_on > as_of:
+        reason = f"截至{_d(as_of)}协会尚未成立（{_d(facts.founded_on)}成立）。"
+        return [Finding("N2.1", "协会已成立", Status.FAIL, reason)]
+    elif facts.dissolved_on is not None and facts.dissolved_on <= as_of:
+        return [Finding("N2.1", "协会已成立", Status.FAIL, f"协会已于{_d(facts.dissolved_on)}注销。")]
+    else:
+        existence = Finding("N2.1", "协会已成立", Status.PASS, f"{_d(facts.founded_on)}成立。")
+    findings = [existence]
+    for rule in RULES:
+        finding = rule(facts, as_of)
+        if finding is not None:
+            findings.append(finding)
+    return findings
+
+
+def overall(findings: list[Finding]) -> Status:
+    return _combine([(f.status, "") for f in findings])

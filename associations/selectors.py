@@ -1,0 +1,86 @@
+from collections import defaultdict
+from datetime import date
+from functools import reduce
+from operator import or_
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from .models import Association, Officer
+from .rules import AssociationFacts, Finding, LowerAssociationFact, OfficerFact, PeriodFact, Status, evaluate, overall
+
+NEXT_LEVEL = {"region": "league", "league": "county"}
+
+
+def association_facts(queryset: QuerySet) -> list[AssociationFacts]:
+    """Plain facts for every association in ``queryset``, in a fixed number of queries whatever its size."""
+    associations = list(
+        queryset.select_related("division__parent").prefetch_related(
+            Prefetch("officers", queryset=Officer.objects.order_by("role", "-term_start")),
+            "systems",
+            "party_league_organisations",
+            "seats",
+        )
+    )
+    uppers = [a for a in associations if a.level in NEXT_LEVEL]
+    lower_by_upper: dict[int, list[LowerAssociationFact]] = defaultdict(list)
+    if uppers:
+        condition = reduce(or_, (Q(level=NEXT_LEVEL[a.level], division__code__startswith=a.division.code) for a in uppers))
+        lowers = list(Association.objects.filter(condition).select_related("division").order_by("serial_number"))
+        for upper in uppers:
+            for lower in lowers:
+                if lower.level == NEXT_LEVEL[upper.level] and lower.division.code.startswith(upper.division.code):
+                    lower_by_upper[upper.pk].append(
+                        LowerAssociationFact(lower.pk, lower.name, lower.founded_on, lower.dissolved_on)
+                    )
+    return [_facts(a, tuple(lower_by_upper.get(a.pk, ()))) for a in associations]
+
+
+def _facts(a: Association, expected: tuple[LowerAssociationFact, ...]) -> AssociationFacts:
+    division = a.division
+    return AssociationFacts(
+        id=a.pk,
+        name=a.name,
+        level=a.level,
+        division_name=division.name,
+        division_kind=division.kind,
+        parent_division_name=division.parent.name if division.parent_id else "",
+        founded_on=a.founded_on,
+        dissolved_on=a.dissolved_on,
+        supervisor_kind=a.supervisor_kind,
+        supervisor_cyl_since=a.supervisor_cyl_since,
+        is_registered=a.is_registered,
+        registration_authority=a.registration_authority,
+        registered_on=a.registered_on,
+        uscc=a.uscc,
+        secretariat_host=a.secretariat_host,
+        secretariat_since=a.secretariat_since,
+        staff_fulltime=a.staff_fulltime,
+        fulltime_posts=a.fulltime_posts,
+        annual_budget=a.annual_budget,
+        has_office=a.has_office,
+        officers=tuple(
+            OfficerFact(o.role, o.name, o.is_cyl_leader, o.is_fulltime_cadre, o.term_start, o.term_end)
+            for o in a.officers.all()
+        ),
+        systems={s.system: s.adopted_on for s in a.systems.all()},
+        organisations=tuple(
+            PeriodFact(o.kind, o.established_on, o.dissolved_on) for o in a.party_league_organisations.all()
+        ),
+        seats=tuple(PeriodFact(str(s.lower_id), s.joined_on, s.left_on) for s in a.seats.all()),
+        expected_seat_members=expected,
+    )
+
+
+def association_findings(queryset: QuerySet, *, as_of: date) -> dict[int, list[Finding]]:
+    """体检 of every association in the queryset as of a date, keyed by association id."""
+    return {facts.id: evaluate(facts, as_of) for facts in association_facts(queryset)}
+
+
+def association_ids_with_status(queryset: QuerySet, *, status: Status, as_of: date) -> list[int]:
+    return [
+        pk for pk, findings in association_findings(queryset, as_of=as_of).items()
+        if any(f.status == status for f in findings)
+    ]
+
+
+__all__ = ["association_facts", "association_findings", "association_ids_with_status", "overall"]

@@ -1,0 +1,107 @@
+"""体检 from the database: facts built in constant queries, the panel, the list filter and the printable page."""
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.roles import Role
+from associations.models import Association, Officer, PartyLeagueOrganisation, SeatMembership, SystemAdoption
+from associations.rules import Status
+from associations.selectors import association_findings
+
+from .factories import association, valid_uscc
+
+pytestmark = pytest.mark.django_db
+
+
+def well_kept(code, **overrides):
+    obj = association(
+        code,
+        is_registered=True,
+        registration_authority="民政局",
+        registered_on=date(2020, 7, 1),
+        uscc=valid_uscc(code),
+        secretariat_host="cyl_committee",
+        staff_fulltime=1,
+        fulltime_posts=1,
+        annual_budget=5,
+        has_office=True,
+        **overrides,
+    )
+    for role in ("president", "legal_representative", "secretary_general"):
+        Officer.objects.create(association=obj, role=role, name="王志强", is_cyl_leader=True, term_start=date(2020, 6, 1))
+    for system in SystemAdoption.System:
+        SystemAdoption.objects.create(association=obj, system=system, adopted_on=date(2020, 6, 1))
+    PartyLeagueOrganisation.objects.create(association=obj, kind="league", established_on=date(2020, 6, 1))
+    return obj
+
+
+def test_a_well_kept_county_association_passes_every_check():
+    obj = well_kept("150121", name="土默特左旗青年志愿者协会")
+    findings = association_findings(Association.objects.all(), as_of=date(2024, 1, 1))[obj.pk]
+    assert {f.status for f in findings} == {Status.PASS}
+
+
+def test_league_seat_check_reads_the_county_associations_of_its_league():
+    league = well_kept("1501", name="呼和浩特市青年志愿者协会")
+    county = well_kept("150121", name="土默特左旗青年志愿者协会")
+    well_kept("150402", name="赤峰市红山区青年志愿者协会")  # another league: not expected
+    seat = [f for f in association_findings(Association.objects.filter(pk=league.pk), as_of=date(2024, 1, 1))[league.pk]
+            if f.title == "下级协会全部作为席位会员"][0]
+    assert seat.status == Status.FAIL and seat.reason == "以下旗县协会尚未成为席位会员：土默特左旗青年志愿者协会。"
+
+    SeatMembership.objects.create(upper=league, lower=county, joined_on=date(2020, 8, 1))
+    seat = [f for f in association_findings(Association.objects.filter(pk=league.pk), as_of=date(2024, 1, 1))[league.pk]
+            if f.title == "下级协会全部作为席位会员"][0]
+    assert seat.status == Status.PASS
+
+
+def test_findings_cost_the_same_queries_for_one_or_many_associations():
+    well_kept("1501", name="呼和浩特市青年志愿者协会")
+    well_kept("150121", name="土默特左旗青年志愿者协会")
+    with CaptureQueriesContext(connection) as one:
+        association_findings(Association.objects.filter(division__code="150121"), as_of=date(2024, 1, 1))
+    for code in ("150122", "150123", "150124", "150125"):
+        well_kept(code)
+    with CaptureQueriesContext(connection) as many:
+        result = association_findings(Association.objects.all(), as_of=date(2024, 1, 1))
+    assert len(result) == 6
+    assert len(many) == len(one) + 1  # + the lower-level associations a league association expects as seats
+
+
+def test_change_page_shows_the_checkup_panel(client, make_staff):
+    obj = well_kept("150102", name="新城区青年志愿者协会")  # district name without its city: G2 fails
+    client.force_login(make_staff(Role.COUNTY_STAFF, "150102"))
+    page = client.get(reverse("admin:associations_association_change", args=[obj.pk])).content.decode()
+    assert "体检（截至今日）" in page
+    assert "名称「新城区青年志愿者协会」不规范，应为「呼和浩特市新城区青年志愿者协会」。" in page
+    assert page.count('class="checkup-pass"') == 9 and page.count('class="checkup-fail"') == 1
+
+
+def test_changelist_filter_has_failing_and_unknown_checks(client, make_staff):
+    good = well_kept("150121", name="土默特左旗青年志愿者协会")
+    failing = well_kept("150102", name="新城区青年志愿者协会")
+    unknown = association("150103", name="呼和浩特市回民区青年志愿者协会")  # nothing recorded beyond G1
+    client.force_login(make_staff(Role.LEAGUE_STAFF, "1501"))
+    url = reverse("admin:associations_association_changelist")
+
+    def listed(value):
+        return {a.pk for a in client.get(url, {"checkup": value}).context["cl"].result_list}
+
+    assert listed("fail") == {failing.pk}
+    assert listed("unknown") == {unknown.pk}
+    assert listed("pass") == {good.pk}
+
+
+def test_printable_checkup_as_of_a_date_and_scoped(client, make_staff):
+    obj = well_kept("150121", name="土默特左旗青年志愿者协会", founded_on=date(2021, 3, 5), supervisor_cyl_since=date(2021, 3, 5))
+    url = reverse("admin:associations_association_checkup", args=[obj.pk])
+    client.force_login(make_staff(Role.COUNTY_STAFF, "150121"))
+
+    page = client.get(url, {"as_of": "2020-12-31"}).content.decode()
+    assert "截至2020年12月31日协会尚未成立（2021年3月5日成立）。" in page
+
+    client.force_login(make_staff(Role.COUNTY_STAFF, "150102"))
+    assert client.get(url).status_code == 404

@@ -1,0 +1,254 @@
+"""Each 体检 rule: pass, fail, unknown (missing data never fails) and as-of behaviour. No database."""
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from associations import rules
+from associations.rules import (
+    AssociationFacts,
+    LowerAssociationFact,
+    OfficerFact,
+    PeriodFact,
+    Status,
+    evaluate,
+)
+
+TODAY = date(2024, 6, 30)
+ALL_SYSTEMS = {key: date(2021, 1, 1) for key in {**rules.G8_SYSTEMS, **rules.N25_SYSTEMS}}
+
+
+def compliant(**changes) -> AssociationFacts:
+    facts = AssociationFacts(
+        id=1,
+        name="呼和浩特市新城区青年志愿者协会",
+        level="county",
+        division_name="新城区",
+        division_kind="市辖区",
+        parent_division_name="呼和浩特市",
+        founded_on=date(2020, 5, 4),
+        supervisor_kind="cyl_committee",
+        supervisor_cyl_since=date(2020, 5, 4),
+        is_registered=True,
+        registration_authority="呼和浩特市新城区民政局",
+        registered_on=date(2020, 6, 1),
+        uscc="51150102MJ0000001U",
+        secretariat_host="cyl_committee",
+        secretariat_since=date(2020, 5, 4),
+        staff_fulltime=2,
+        fulltime_posts=1,
+        annual_budget=Decimal("5.00"),
+        has_office=True,
+        officers=(
+            OfficerFact("president", "王志强", is_cyl_leader=True, term_start=date(2020, 5, 4)),
+            OfficerFact("legal_representative", "王志强", is_cyl_leader=True, term_start=date(2020, 5, 4)),
+            OfficerFact("secretary_general", "李敏", is_cyl_leader=False, is_fulltime_cadre=True, term_start=date(2020, 5, 4)),
+        ),
+        systems=dict(ALL_SYSTEMS),
+        organisations=(PeriodFact("league", date(2020, 7, 1)),),
+    )
+    return replace(facts, **changes)
+
+
+def status(check, facts, as_of=TODAY):
+    return check(facts, as_of).status
+
+
+def test_a_compliant_association_passes_every_check():
+    findings = evaluate(compliant(), TODAY)
+    assert [f.clause for f in findings] == ["N2.1", "G1", "G2", "G3", "G4", "G5", "G8", "N2.5", "G9", "G10"]
+    assert {f.status for f in findings} == {Status.PASS}
+
+
+# --- existence / as of
+def test_association_founded_in_2021_does_not_exist_as_of_end_of_2020():
+    findings = evaluate(compliant(founded_on=date(2021, 3, 5)), date(2020, 12, 31))
+    assert len(findings) == 1
+    assert findings[0].status == Status.FAIL
+    assert findings[0].reason == "截至2020年12月31日协会尚未成立（2021年3月5日成立）。"
+
+
+def test_dissolved_association_fails_existence_after_dissolution():
+    findings = evaluate(compliant(dissolved_on=date(2023, 1, 1)), TODAY)
+    assert [f.status for f in findings] == [Status.FAIL]
+    assert "已于2023年1月1日注销" in findings[0].reason
+
+
+def test_unknown_founding_date_makes_existence_unknown_not_fail():
+    findings = evaluate(compliant(founded_on=None), TODAY)
+    assert findings[0].status == Status.UNKNOWN
+    assert len(findings) > 1
+
+
+# --- G1
+def test_g1_pass_fail_unknown():
+    assert status(rules.check_g1, compliant()) == Status.PASS
+    finding = rules.check_g1(compliant(supervisor_kind="civilization_office", supervisor_cyl_since=None), TODAY)
+    assert finding.status == Status.FAIL
+    assert finding.reason == "业务主管单位为精神文明建设委员会办公室，不是旗县团委；应于2021年10月31日前变更为旗县团委（T4）。"
+    assert status(rules.check_g1, compliant(supervisor_kind="")) == Status.UNKNOWN
+    assert status(rules.check_g1, compliant(supervisor_cyl_since=None)) == Status.UNKNOWN
+
+
+def test_g1_as_of_before_the_change_to_cyl_fails():
+    facts = compliant(supervisor_cyl_since=date(2021, 9, 1))
+    assert status(rules.check_g1, facts, date(2021, 8, 31)) == Status.FAIL
+    assert status(rules.check_g1, facts, date(2021, 10, 31)) == Status.PASS
+
+
+def test_g1_notes_a_change_later_than_t4():
+    finding = rules.check_g1(compliant(supervisor_cyl_since=date(2022, 3, 1)), TODAY)
+    assert finding.status == Status.PASS and "晚于T4期限" in finding.reason
+
+
+# --- G2
+@pytest.mark.parametrize(
+    "name,kind,supervisor,expected",
+    [
+        ("呼和浩特市新城区青年志愿者协会", "市辖区", "cyl_committee", Status.PASS),
+        ("新城区青年志愿者协会", "市辖区", "cyl_committee", Status.FAIL),
+        ("呼和浩特市新城区志愿者协会", "市辖区", "cyl_committee", Status.PASS),
+        ("呼和浩特市新城区志愿服务联合会", "市辖区", "civil_affairs", Status.FAIL),
+        ("呼和浩特市新城区志愿服务联合会", "市辖区", "", Status.UNKNOWN),
+        ("回民区青年志愿者协会", "市辖区", "cyl_committee", Status.FAIL),
+    ],
+)
+def test_g2_city_district_names(name, kind, supervisor, expected):
+    assert status(rules.check_g2, compliant(name=name, division_kind=kind, supervisor_kind=supervisor)) == expected
+
+
+def test_g2_banner_name_and_a_name_of_another_division():
+    banner = compliant(name="土默特左旗青年志愿者协会", division_name="土默特左旗", division_kind="旗")
+    assert status(rules.check_g2, banner) == Status.PASS
+    wrong = rules.check_g2(replace(banner, name="托克托县青年志愿者协会"), TODAY)
+    assert wrong.status == Status.FAIL
+    assert wrong.reason == "名称「托克托县青年志愿者协会」与所属区划「土默特左旗」不符，应为「土默特左旗青年志愿者协会」。"
+
+
+def test_name_form_error_for_imports():
+    assert rules.name_form_error(
+        name="新城区青年志愿者协会", level="county", division_name="新城区", division_kind="市辖区",
+        parent_division_name="呼和浩特市", supervisor_kind="cyl_committee",
+    ) == "名称「新城区青年志愿者协会」不规范，应为「呼和浩特市新城区青年志愿者协会」。"
+
+
+# --- G3
+def test_g3_pass_fail_unknown_and_as_of():
+    assert status(rules.check_g3, compliant()) == Status.PASS
+    assert status(rules.check_g3, compliant(is_registered=False, registered_on=None, uscc="")) == Status.FAIL
+    assert status(rules.check_g3, compliant(registered_on=None)) == Status.UNKNOWN
+    assert status(rules.check_g3, compliant(uscc="")) == Status.UNKNOWN
+    assert status(rules.check_g3, compliant(), date(2020, 5, 31)) == Status.FAIL
+
+
+def test_g3_bad_check_character_and_non_social_organisation_code_fail():
+    bad = rules.check_g3(compliant(uscc="51150102MJ0000001A"), TODAY)
+    assert bad.status == Status.FAIL and "校验不通过" in bad.reason
+    company = rules.check_g3(compliant(uscc="91110000600037341L"), TODAY)
+    assert company.status == Status.FAIL and "应以 51 开头" in company.reason
+
+
+def test_g3_authority_other_than_civil_affairs_fails():
+    assert status(rules.check_g3, compliant(registration_authority="市场监督管理局")) == Status.FAIL
+
+
+# --- G4
+def test_g4_pass_fail_unknown():
+    assert status(rules.check_g4, compliant()) == Status.PASS
+    officers = list(compliant().officers)
+    officers[0] = replace(officers[0], is_cyl_leader=False)
+    finding = rules.check_g4(compliant(officers=tuple(officers)), TODAY)
+    assert finding.status == Status.FAIL and "会长王志强不是旗县团委负责同志" in finding.reason
+    officers[0] = replace(officers[0], is_cyl_leader=None)
+    assert status(rules.check_g4, compliant(officers=tuple(officers))) == Status.UNKNOWN
+    assert status(rules.check_g4, compliant(officers=())) == Status.UNKNOWN
+
+
+def test_g4_secretary_general_neither_leader_nor_cadre_fails():
+    officers = list(compliant().officers)
+    officers[2] = replace(officers[2], is_cyl_leader=False, is_fulltime_cadre=False)
+    assert status(rules.check_g4, compliant(officers=tuple(officers))) == Status.FAIL
+
+
+def test_g4_as_of_uses_the_officers_in_office_that_day():
+    officers = (
+        OfficerFact("president", "张旧", is_cyl_leader=False, term_start=date(2019, 1, 1), term_end=date(2021, 6, 30)),
+        OfficerFact("president", "王新", is_cyl_leader=True, term_start=date(2021, 7, 1)),
+        *compliant().officers[1:],
+    )
+    facts = compliant(officers=officers)
+    assert status(rules.check_g4, facts, date(2021, 1, 1)) == Status.FAIL
+    assert status(rules.check_g4, facts, date(2022, 1, 1)) == Status.PASS
+
+
+# --- G5
+def test_g5_pass_fail_unknown_and_as_of():
+    assert status(rules.check_g5, compliant()) == Status.PASS
+    assert status(rules.check_g5, compliant(secretariat_host="elsewhere")) == Status.FAIL
+    assert status(rules.check_g5, compliant(staff_fulltime=0)) == Status.FAIL
+    assert status(rules.check_g5, compliant(secretariat_host="")) == Status.UNKNOWN
+    assert status(rules.check_g5, compliant(staff_fulltime=None)) == Status.UNKNOWN
+    assert status(rules.check_g5, compliant(secretariat_since=date(2022, 1, 1)), date(2021, 12, 31)) == Status.FAIL
+
+
+# --- G8 / N2.5
+def test_g8_pass_fail_unknown_and_as_of():
+    assert status(rules.check_g8, compliant()) == Status.PASS
+    systems = dict(ALL_SYSTEMS)
+    del systems["finance"]
+    finding = rules.check_g8(compliant(systems=systems), TODAY)
+    assert finding.status == Status.FAIL and finding.reason == "缺少财务管理制度。"
+    assert status(rules.check_g8, compliant(systems={})) == Status.UNKNOWN
+    assert status(rules.check_g8, compliant(systems=ALL_SYSTEMS | {"charter": None})) == Status.UNKNOWN
+    assert status(rules.check_g8, compliant(), date(2020, 12, 31)) == Status.FAIL
+
+
+def test_n25_volunteer_work_systems():
+    assert status(rules.check_n25, compliant()) == Status.PASS
+    systems = {k: v for k, v in ALL_SYSTEMS.items() if k != "rights_protection"}
+    assert rules.check_n25(compliant(systems=systems), TODAY).reason == "缺少权益保障制度。"
+
+
+# --- G9
+def test_g9_pass_fail_unknown():
+    assert status(rules.check_g9, compliant()) == Status.PASS
+    assert status(rules.check_g9, compliant(annual_budget=Decimal("0"))) == Status.FAIL
+    assert status(rules.check_g9, compliant(has_office=False, fulltime_posts=None)) == Status.FAIL
+    assert status(rules.check_g9, compliant(fulltime_posts=None)) == Status.UNKNOWN
+
+
+# --- G10
+def test_g10_pass_fail_unknown_and_as_of():
+    assert status(rules.check_g10, compliant()) == Status.PASS
+    assert status(rules.check_g10, compliant(organisations=(PeriodFact("party", date(2020, 7, 1)),))) == Status.FAIL
+    assert status(rules.check_g10, compliant(organisations=())) == Status.UNKNOWN
+    assert status(rules.check_g10, compliant(organisations=(PeriodFact("league", None),))) == Status.UNKNOWN
+    assert status(rules.check_g10, compliant(), date(2020, 6, 30)) == Status.FAIL
+
+
+# --- N2.1 seats
+def league_facts(**changes):
+    lower = (
+        LowerAssociationFact(11, "呼和浩特市新城区青年志愿者协会", date(2019, 1, 1), None),
+        LowerAssociationFact(12, "呼和浩特市回民区青年志愿者协会", date(2021, 6, 1), None),
+    )
+    base = compliant(
+        name="呼和浩特市青年志愿者协会", level="league", division_name="呼和浩特市", division_kind="地级市",
+        parent_division_name="内蒙古自治区", expected_seat_members=lower,
+        seats=(PeriodFact("11", date(2019, 3, 1)), PeriodFact("12", date(2021, 7, 1))),
+    )
+    return replace(base, **changes)
+
+
+def test_n21_seats_pass_fail_unknown_and_as_of():
+    assert status(rules.check_n21_seats, league_facts()) == Status.PASS
+    missing = rules.check_n21_seats(league_facts(seats=(PeriodFact("11", date(2019, 3, 1)),)), TODAY)
+    assert missing.status == Status.FAIL and "呼和浩特市回民区青年志愿者协会" in missing.reason
+    assert status(rules.check_n21_seats, league_facts(seats=(PeriodFact("11", None), PeriodFact("12", date(2021, 7, 1))))) == Status.UNKNOWN
+    # On 2020-12-31 回民区's association did not exist yet: only 新城区 was due, and it sat.
+    assert status(rules.check_n21_seats, league_facts(seats=(PeriodFact("11", date(2019, 3, 1)),)), date(2020, 12, 31)) == Status.PASS
+
+
+def test_n21_seats_does_not_apply_to_county_associations():
+    assert rules.check_n21_seats(compliant(), TODAY) is None
