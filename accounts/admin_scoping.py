@@ -1,15 +1,13 @@
 """Admin building blocks that apply division scoping on every path a user can reach.
 
 ``ScopedModelAdmin`` scopes the changelist, change/delete/history views (out-of-scope objects are a 404),
-autocomplete (it answers from ``get_queryset``), foreign-key choices, list-filter choices and exports, and
+autocomplete (it answers from ``get_queryset``), foreign-key choices and list-filter choices, and
 refuses to save a record into a division outside the user's scope.
 """
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from import_export.admin import ExportMixin
-from import_export.formats.base_formats import XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from divisions.models import Division
@@ -153,15 +151,6 @@ class ScopedModelAdmin(ScopingFormMixin, SimpleHistoryAdmin):
         if user_scope_code(request.user) is None or not self._history_in_scope(request, object_id, version_id):
             raise Http404("记录不存在，或不在您的管辖范围内。")
         return super().history_form_view(request, object_id, version_id, extra_context)
-
-
-class ScopedExportAdmin(ExportMixin, ScopedModelAdmin):
-    """A scoped admin with an Excel export of exactly the changelist's (scoped, filtered) rows."""
-
-    formats = (XLSX,)
-
-    def get_valid_export_item_pks(self, request):
-        return self.get_queryset(request).values_list("pk", flat=True)
 
 
 class SharedChoicesModelChoiceField(forms.ModelChoiceField):

@@ -9,10 +9,10 @@ from django.utils.dateparse import parse_date
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from accounts.admin_scoping import CountyListFilter, LeagueListFilter, ScopedExportAdmin, ScopedInline
+from accounts.admin_scoping import CountyListFilter, LeagueListFilter, ScopedInline, ScopedModelAdmin
 
 from .models import Association, Officer, PartyLeagueOrganisation, SeatMembership, SystemAdoption
-from .resources import AssociationResource
+from .admin_ledger import LedgerExcelMixin
 from .rules import Status, overall
 from .selectors import association_findings, association_ids_with_status
 from .services import association_register
@@ -82,8 +82,7 @@ def render_findings(findings) -> str:
 
 
 @admin.register(Association)
-class AssociationAdmin(ScopedExportAdmin):
-    resource_classes = [AssociationResource]
+class AssociationAdmin(LedgerExcelMixin, ScopedModelAdmin):
     list_display = (
         "serial_number",
         "name",

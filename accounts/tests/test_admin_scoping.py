@@ -31,13 +31,9 @@ def _changelist_names(client, **params):
 
 
 def _export_names(client):
-    from associations.resources import AssociationResource
-
-    fields = AssociationResource().get_export_order()
-    data = {"format": "0", "resource": "0"} | {f"associationresource_{f}": "on" for f in fields}
-    response = client.post(reverse("admin:associations_association_export"), data)
-    assert response.status_code == 200, response.content[:500]
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    response = client.get(reverse("admin:associations_association_ledger_export"))
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content))["协会台账"]
     header = [c.value for c in sheet[1]]
     column = header.index("协会名称")
     return {row[column] for row in sheet.iter_rows(min_row=2, values_only=True)}

@@ -1,0 +1,45 @@
+"""Build real .xlsx files for import tests."""
+import io
+
+import openpyxl
+
+from associations.resources import AssociationResource
+from divisions.models import Division
+
+
+def ledger_headers():
+    return [f.column_name for f in AssociationResource().get_export_fields()]
+
+
+def workbook(rows: list[dict], headers: list[str] | None = None, sheet_title: str = "协会台账") -> bytes:
+    headers = headers or ledger_headers()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = sheet_title
+    sheet.append(headers)
+    for row in rows:
+        sheet.append([row.get(h) for h in headers])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def county_row(division: Division, **overrides) -> dict:
+    place = division.full_name if division.kind == "市辖区" else division.name
+    row = {
+        "协会名称": f"{place}青年志愿者协会",
+        "层级": "旗县级",
+        "区划代码": division.gb_code,
+        "所属区划": division.name,
+        "成立日期": "2021-03-05",
+        "业务主管单位类别": "共青团委员会",
+        "业务主管单位名称": f"共青团{division.name}委员会",
+        "确定为团委主管的日期": "2021/3/5",
+        "已在民政部门登记": "是",
+        "登记管理机关": f"{division.name}民政局",
+        "登记日期": "2021年4月1日",
+        "秘书处设立情况": "设在团委",
+        "专职工作人员（人）": 1,
+    }
+    row.update(overrides)
+    return row

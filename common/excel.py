@@ -1,0 +1,149 @@
+"""Excel helpers shared by every import and export: reading an upload safely, normalising what people type,
+parsing the date forms staff use, and neutralising formula-like text on the way out."""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import date, datetime
+
+import openpyxl
+import tablib
+from openpyxl.utils.datetime import from_excel
+
+ROW_COLUMN = "__row__"  # the Excel row number of each data row, carried through the import for messages
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+BLANK_RUN_LIMIT = 500  # this many blank rows in a row end the sheet, whatever its declared dimensions say
+
+# Full-width digits and Latin letters only: full-width punctuation such as （）is correct Chinese typography.
+_FULL_WIDTH = {
+    code: code - 0xFEE0
+    for start, end in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+    for code in range(start, end + 1)
+} | {0x3000: 0x20}
+_FULL_WIDTH_DATE_PUNCTUATION = str.maketrans({"－": "-", "／": "/", "．": "."})
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ExcelFileError(ValueError):
+    """A file that cannot be read as a ledger; the message is Chinese and meant for the user."""
+
+
+def normalise_text(value):
+    """Trim, and turn full-width digits and letters (１２３ＡＢＣ) and the ideographic space into ASCII."""
+    if not isinstance(value, str):
+        return value
+    value = value.translate(_FULL_WIDTH).strip()
+    return value or None
+
+
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+DATE_HINT = "请写成 2021-03-05、2021/3/5 或 2021年3月5日"
+
+
+def parse_date(value) -> date | None:
+    """A date from an Excel date cell, an Excel serial number or the text forms staff type."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not 1 <= value < 2958466:
+            raise ValueError(f"日期「{value}」无法识别，{DATE_HINT}。")
+        return from_excel(value).date()
+    text = normalise_text(str(value)).translate(_FULL_WIDTH_DATE_PUNCTUATION)
+    text = re.sub(r"\s+", "", text or "")
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            year, month, day = (int(g) for g in match.groups())
+            try:
+                return date(year, month, day)
+            except ValueError:
+                raise ValueError(f"日期「{value}」不存在（{year}年没有{month}月{day}日）。") from None
+    raise ValueError(f"日期「{value}」无法识别，{DATE_HINT}。")
+
+
+def neutralise(value):
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV injection)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def check_xlsx(content: bytes) -> None:
+    """Refuse, quickly, what is not a reasonable .xlsx: wrong type, too large, or a zip that unpacks huge."""
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise ExcelFileError(f"文件超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB，请拆分后分批导入。")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except zipfile.BadZipFile:
+        raise ExcelFileError("文件不是 Excel 工作簿（.xlsx）。请在 Excel 中“另存为 .xlsx”后再上传。") from None
+    with archive:
+        names = set(archive.namelist())
+        if "xl/workbook.xml" not in names:
+            raise ExcelFileError("文件不是 Excel 工作簿（.xlsx）。")
+        if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED_BYTES:
+            raise ExcelFileError("文件解压后过大，已拒绝。")
+
+
+def read_sheet(content: bytes, *, sheet_name: str | None = None, max_rows: int = 10000) -> tablib.Dataset:
+    """The first visible sheet (or ``sheet_name``) as a dataset with normalised cells and a row-number column.
+
+    Declared dimensions are ignored (a file may claim a million rows); blank rows are skipped and a long run of
+    them ends the sheet.
+    """
+    check_xlsx(content)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:
+        raise ExcelFileError("无法读取该 Excel 文件，文件可能已损坏。") from None
+    try:
+        if sheet_name and sheet_name in workbook.sheetnames:
+            sheet = workbook[sheet_name]
+        else:
+            visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
+            if not visible:
+                raise ExcelFileError("工作簿中没有可见的工作表。")
+            sheet = visible[0]
+        sheet.reset_dimensions()
+        rows = sheet.iter_rows(values_only=True)
+        header_row = next(rows, None)
+        if header_row is None:
+            raise ExcelFileError("工作表是空的。")
+        headers = [normalise_text(str(h)) if h is not None else None for h in header_row]
+        while headers and headers[-1] is None:
+            headers.pop()
+        if not headers:
+            raise ExcelFileError("第 1 行应为列标题。")
+        duplicates = {h for h in headers if h and headers.count(h) > 1}
+        if duplicates:
+            raise ExcelFileError(f"列标题重复：{'、'.join(sorted(duplicates))}。")
+        width = len(headers)
+        headers = [h or f"（第{i + 1}列）" for i, h in enumerate(headers)]
+        dataset = tablib.Dataset(headers=[*headers, ROW_COLUMN])
+        blank_run = 0
+        for number, row in enumerate(rows, start=2):
+            values = [normalise_text(v) for v in (row[:width] if row else ())]
+            values += [None] * (width - len(values))
+            if all(v is None for v in values):
+                blank_run += 1
+                if blank_run >= BLANK_RUN_LIMIT:
+                    break
+                continue
+            blank_run = 0
+            if len(dataset) >= max_rows:
+                raise ExcelFileError(f"数据超过 {max_rows} 行，请拆分后分批导入。")
+            dataset.append([*values, number])
+        return dataset
+    finally:
+        workbook.close()
