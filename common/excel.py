@@ -80,6 +80,13 @@ def neutralise(value):
     return value
 
 
+def unneutralise(value):
+    """Undo ``neutralise`` on the way back in, so an exported sheet re-imports to the same text."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(_FORMULA_PREFIXES):
+        return value[1:]
+    return value
+
+
 def check_xlsx(content: bytes) -> None:
     """Refuse, quickly, what is not a reasonable .xlsx: wrong type, too large, or a zip that unpacks huge."""
     if len(content) > MAX_UPLOAD_BYTES:

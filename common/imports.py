@@ -18,7 +18,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accounts.scoping import OUT_OF_SCOPE_MESSAGE, assert_in_scope, scope_path_of, scope_queryset, user_scope_code
 
-from .excel import ROW_COLUMN, neutralise, parse_date
+from .excel import ROW_COLUMN, neutralise, parse_date, unneutralise
 
 
 # --- widgets ------------------------------------------------------------------------------------------------
@@ -113,7 +113,7 @@ class TextWidget(widgets.Widget):
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return str(value).strip()
+        return unneutralise(str(value).strip())
 
     def render(self, value, obj=None, **kwargs):
         return neutralise(value or "")
