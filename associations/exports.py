@@ -37,8 +37,10 @@ def ledger_workbook(queryset: QuerySet, *, user, as_of: date) -> bytes:
     queryset = queryset.select_related("division__parent").order_by("serial_number")
     workbook = Workbook(write_only=True)
     resource = AssociationResource(user=user)
-    dataset = resource.export(queryset=queryset)
-    _sheet(workbook, LEDGER_SHEET, list(dataset.headers), dataset)
+    _sheet(
+        workbook, LEDGER_SHEET, resource.get_export_headers(),
+        (resource.export_resource(a) for a in queryset.iterator(chunk_size=1000)),
+    )
 
     ids = list(queryset.values_list("pk", flat=True))
     officers = (
