@@ -66,10 +66,12 @@ def parse_date(value) -> date | None:
         match = pattern.match(text)
         if match:
             year, month, day = (int(g) for g in match.groups())
+            if not 1 <= month <= 12:
+                raise ValueError(f"日期「{value}」不存在：月份应为 1–12。")
             try:
                 return date(year, month, day)
             except ValueError:
-                raise ValueError(f"日期「{value}」不存在（{year}年没有{month}月{day}日）。") from None
+                raise ValueError(f"日期「{value}」不存在：{year}年{month}月没有{day}日。") from None
     raise ValueError(f"日期「{value}」无法识别，{DATE_HINT}。")
 
 

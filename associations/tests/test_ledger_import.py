@@ -50,7 +50,7 @@ def test_fifty_good_and_three_bad_rows_land_nothing_and_name_exactly_the_bad_row
     assert not report.ok
     assert [(e.row, e.column) for e in report.errors] == [(9, "统一社会信用代码"), (22, "成立日期"), (43, "协会名称")]
     assert report.errors[0].message == "统一社会信用代码校验位不正确，请核对原件。"
-    assert report.errors[1].message == "日期「2021-02-30」不存在（2021年没有2月30日）。"
+    assert report.errors[1].message == "日期「2021-02-30」不存在：2021年2月没有30日。"
     assert "不符" in report.errors[2].message and counties[41].name in report.errors[2].message
     assert Association.objects.count() == 0
     assert Association.history.count() == 0

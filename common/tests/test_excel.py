@@ -26,7 +26,7 @@ def test_dates_in_the_forms_staff_type(value, expected):
 
 
 def test_impossible_and_unreadable_dates_say_why():
-    with pytest.raises(ValueError, match="日期「2021-02-30」不存在（2021年没有2月30日）。"):
+    with pytest.raises(ValueError, match="日期「2021-02-30」不存在：2021年2月没有30日。"):
         parse_date("2021-02-30")
     with pytest.raises(ValueError, match="无法识别，请写成 2021-03-05、2021/3/5 或 2021年3月5日"):
         parse_date("三月五日")
