@@ -73,18 +73,25 @@ class YesNoWidget(widgets.Widget):
         return {True: "是", False: "否"}.get(value, "")
 
 
+def _non_negative_number(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"「{value}」不是数字。") from None
+    if number < 0:
+        raise ValueError(f"「{value}」不能为负数。")
+    return number
+
+
 class IntegerWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
-        if value in (None, ""):
+        number = _non_negative_number(value)
+        if number is None:
             return None
-        try:
-            number = Decimal(str(value))
-        except InvalidOperation:
-            raise ValueError(f"「{value}」不是数字。") from None
         if number != number.to_integral_value():
             raise ValueError(f"「{value}」应为整数。")
-        if number < 0:
-            raise ValueError(f"「{value}」不能为负数。")
         return int(number)
 
     def render(self, value, obj=None, **kwargs):
@@ -93,15 +100,7 @@ class IntegerWidget(widgets.Widget):
 
 class DecimalWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
-        if value in (None, ""):
-            return None
-        try:
-            number = Decimal(str(value))
-        except InvalidOperation:
-            raise ValueError(f"「{value}」不是数字。") from None
-        if number < 0:
-            raise ValueError(f"「{value}」不能为负数。")
-        return number
+        return _non_negative_number(value)
 
     def render(self, value, obj=None, **kwargs):
         return float(value) if value is not None else None

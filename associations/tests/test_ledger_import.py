@@ -261,3 +261,27 @@ def test_official_cannot_import(client, make_staff):
     client.force_login(make_staff(Role.OFFICIAL, "15"))
     assert client.get(reverse("admin:associations_association_ledger_import")).status_code == 403
     assert client.get(reverse("admin:associations_association_ledger_template")).status_code == 403
+
+
+def test_abandoned_uploads_are_pruned(client, make_staff):
+    from django.core.files.storage import default_storage
+    from django.core.management import call_command
+
+    def stored():
+        try:
+            return default_storage.listdir("ledger-imports")[1]
+        except FileNotFoundError:
+            return []
+
+    before = len(stored())
+    client.force_login(make_staff(Role.COUNTY_STAFF, "150102"))
+    upload = io.BytesIO(workbook([county_row(Division.objects.get(code="150102"))]))
+    upload.name = "台账.xlsx"
+    client.post(reverse("admin:associations_association_ledger_import"), {"file": upload})
+    assert len(stored()) == before + 1
+
+    out = io.StringIO()
+    call_command("prune_ledger_uploads", hours=0, stdout=out)
+
+    assert f"已删除 {before + 1} 个" in out.getvalue()
+    assert stored() == []

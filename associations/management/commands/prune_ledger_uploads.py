@@ -1,0 +1,28 @@
+from datetime import timedelta
+
+from django.core.files.storage import default_storage
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from associations.admin_ledger import UPLOAD_DIR
+
+
+class Command(BaseCommand):
+    help = "删除超过保留时间、未确认导入的台账上传文件（预览后放弃的文件）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--hours", type=int, default=24, help="保留小时数（默认 24）")
+
+    def handle(self, *args, hours, **options):
+        cutoff = timezone.now() - timedelta(hours=hours)
+        try:
+            _, files = default_storage.listdir(UPLOAD_DIR)
+        except FileNotFoundError:
+            files = []
+        removed = 0
+        for name in files:
+            path = f"{UPLOAD_DIR}/{name}"
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+                removed += 1
+        self.stdout.write(f"已删除 {removed} 个过期的上传文件。")
