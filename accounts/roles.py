@@ -16,6 +16,8 @@ LEDGER_MODELS = (
     "associations.partyleagueorganisation",
     "associations.seatmembership",
 )
+MEMBER_MODELS = ("members.volunteer", "members.individualmember", "members.unitmember")
+UNMASK = [("members", "unmask_personal_data"), ("members", "view_personaldataaccess")]
 
 
 class Role(models.TextChoices):
@@ -32,14 +34,18 @@ def _grants(models_: tuple[str, ...], actions: tuple[str, ...]) -> list[tuple[st
 
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     Role.REGION_STAFF: _grants(("divisions.division",), VIEW)
-    + _grants(LEDGER_MODELS, ALL)
-    + _grants(("accounts.user",), ("add", "change", "view")),
+    + _grants(LEDGER_MODELS + MEMBER_MODELS, ALL)
+    + _grants(("accounts.user",), ("add", "change", "view"))
+    + UNMASK,
     Role.LEAGUE_STAFF: _grants(("divisions.division",), VIEW)
-    + _grants(LEDGER_MODELS, ALL)
-    + _grants(("accounts.user",), ("add", "change", "view")),
-    Role.COUNTY_STAFF: _grants(("divisions.division",), VIEW) + _grants(LEDGER_MODELS, ALL),
-    Role.SECRETARIAT: _grants(("divisions.division",), VIEW) + _grants(LEDGER_MODELS, VIEW),
-    Role.OFFICIAL: _grants(("divisions.division",), VIEW) + _grants(LEDGER_MODELS, VIEW),
+    + _grants(LEDGER_MODELS + MEMBER_MODELS, ALL)
+    + _grants(("accounts.user",), ("add", "change", "view"))
+    + UNMASK,
+    Role.COUNTY_STAFF: _grants(("divisions.division",), VIEW) + _grants(LEDGER_MODELS + MEMBER_MODELS, ALL),
+    Role.SECRETARIAT: _grants(("divisions.division",), VIEW)
+    + _grants(LEDGER_MODELS, VIEW)
+    + _grants(MEMBER_MODELS, ALL),
+    Role.OFFICIAL: _grants(("divisions.division",), VIEW) + _grants(LEDGER_MODELS + MEMBER_MODELS, VIEW),
 }
 
 # Which roles an account manager may hand out: never their own level or above.

@@ -108,6 +108,32 @@ class LowerAssociationFact:
 
 
 @dataclass(frozen=True)
+class MemberFact:
+    """An individual member: birth date, membership period, review status and service domains."""
+
+    birth_date: date | None
+    joined_on: date | None
+    left_on: date | None = None
+    approved: bool = True
+    domains: tuple[str, ...] = ()
+
+    def active_on(self, day: date) -> bool:
+        return (self.approved and self.joined_on is not None and self.joined_on <= day
+                and (self.left_on is None or self.left_on > day))
+
+
+@dataclass(frozen=True)
+class UnitMemberFact:
+    kind: str
+    joined_on: date | None
+    left_on: date | None = None
+    domains: tuple[str, ...] = ()
+
+    def active_on(self, day: date) -> bool:
+        return self.joined_on is not None and self.joined_on <= day and (self.left_on is None or self.left_on > day)
+
+
+@dataclass(frozen=True)
 class AssociationFacts:
     id: int
     name: str
@@ -134,6 +160,8 @@ class AssociationFacts:
     organisations: tuple[PeriodFact, ...] = ()  # key "party" / "league"
     seats: tuple[PeriodFact, ...] = ()  # key: str(lower association id)
     expected_seat_members: tuple[LowerAssociationFact, ...] = ()
+    members: tuple[MemberFact, ...] = ()
+    unit_members: tuple[UnitMemberFact, ...] = ()
 
 
 def _d(day: date) -> str:
@@ -291,6 +319,53 @@ def check_g5(facts: AssociationFacts, as_of: date) -> Finding:
     return Finding("G5", title, Status.PASS, f"秘书处设在{cyl}，专职工作人员 {facts.staff_fulltime} 人。")
 
 
+# --- G6 / G7 members ---------------------------------------------------------------------------------------
+MEMBER_AGE_RANGE = (14, 45)
+SERVICE_DOMAIN_LABELS = {
+    "poverty": "扶贫", "hardship": "济困", "elderly": "扶老", "orphans": "救孤", "sick": "恤病",
+    "disabled": "助残", "disaster": "救灾", "medical": "助医", "education": "助学",
+}
+
+
+def _age(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def check_g6(facts: AssociationFacts, as_of: date) -> Finding:
+    title = "个人会员年龄在14–45岁"
+    active = [m for m in facts.members if m.active_on(as_of)]
+    if not active:
+        return Finding("G6", title, Status.UNKNOWN, f"未登记截至{_d(as_of)}在册的个人会员。")
+    low, high = MEMBER_AGE_RANGE
+    unknown = [m for m in active if m.birth_date is None]
+    outside = [m for m in active if m.birth_date is not None and not low <= _age(m.birth_date, as_of) <= high]
+    if outside:
+        return Finding("G6", title, Status.FAIL,
+                       f"截至{_d(as_of)}，{len(active)} 名个人会员中有 {len(outside)} 名年龄不在 {low}–{high} 岁之间。")
+    if unknown:
+        return Finding("G6", title, Status.UNKNOWN, f"{len(unknown)} 名个人会员出生日期不明。")
+    return Finding("G6", title, Status.PASS, f"{len(active)} 名个人会员年龄均在 {low}–{high} 岁之间。")
+
+
+def check_g7(facts: AssociationFacts, as_of: date) -> Finding:
+    title = "会员覆盖各服务领域、吸纳单位会员和学校志愿者组织"
+    members = [m for m in facts.members if m.active_on(as_of)]
+    units = [u for u in facts.unit_members if u.active_on(as_of)]
+    if not members and not units:
+        return Finding("G7", title, Status.UNKNOWN, f"未登记截至{_d(as_of)}在册的会员。")
+    covered = {d for m in members for d in m.domains} | {d for u in units for d in u.domains}
+    missing = [label for code, label in SERVICE_DOMAIN_LABELS.items() if code not in covered]
+    share = f"单位会员 {len(units)} 个，占会员总数 {len(units) * 100 // (len(units) + len(members))}%"
+    problems = []
+    if missing:
+        problems.append("尚未覆盖" + "、".join(missing) + "领域")
+    if not any(u.kind == "school" for u in units):
+        problems.append("没有学校志愿者组织作为单位会员")
+    if problems:
+        return Finding("G7", title, Status.FAIL, "；".join(problems) + f"（{share}）。")
+    return Finding("G7", title, Status.PASS, f"会员覆盖全部 9 个服务领域，有学校志愿者组织（{share}）。")
+
+
 # --- G8 / N2.5 systems -------------------------------------------------------------------------------------
 def _check_systems(clause: str, title: str, required: dict[str, str], facts: AssociationFacts, as_of: date) -> Finding:
     if not facts.systems:
@@ -386,7 +461,8 @@ def check_n21_seats(facts: AssociationFacts, as_of: date) -> Finding | None:
     return Finding("N2.1", title, Status.PASS, f"辖区内 {members} 个{lower}均为席位会员。")
 
 
-RULES = (check_g1, check_g2, check_g3, check_g4, check_g5, check_g8, check_n25, check_g9, check_g10, check_n21_seats)
+RULES = (check_g1, check_g2, check_g3, check_g4, check_g5, check_g6, check_g7, check_g8, check_n25, check_g9,
+         check_g10, check_n21_seats)
 
 
 def evaluate(facts: AssociationFacts, as_of: date) -> list[Finding]:

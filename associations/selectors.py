@@ -6,7 +6,18 @@ from operator import or_
 from django.db.models import Prefetch, Q, QuerySet
 
 from .models import Association, Officer
-from .rules import AssociationFacts, Finding, LowerAssociationFact, OfficerFact, PeriodFact, Status, evaluate, overall
+from .rules import (
+    AssociationFacts,
+    Finding,
+    LowerAssociationFact,
+    MemberFact,
+    OfficerFact,
+    PeriodFact,
+    Status,
+    UnitMemberFact,
+    evaluate,
+    overall,
+)
 
 NEXT_LEVEL = {"region": "league", "league": "county"}
 
@@ -32,10 +43,34 @@ def association_facts(queryset: QuerySet) -> list[AssociationFacts]:
                     lower_by_upper[upper.pk].append(
                         LowerAssociationFact(lower.pk, lower.name, lower.founded_on, lower.dissolved_on)
                     )
-    return [_facts(a, tuple(lower_by_upper.get(a.pk, ()))) for a in associations]
+    members, units = _membership_facts([a.pk for a in associations])
+    return [
+        _facts(a, tuple(lower_by_upper.get(a.pk, ())), tuple(members.get(a.pk, ())), tuple(units.get(a.pk, ())))
+        for a in associations
+    ]
 
 
-def _facts(a: Association, expected: tuple[LowerAssociationFact, ...]) -> AssociationFacts:
+def _membership_facts(ids: list[int]):
+    """Members and unit members of these associations: two queries, plain tuples."""
+    from members.models import IndividualMember, UnitMember
+
+    members: dict[int, list[MemberFact]] = defaultdict(list)
+    rows = IndividualMember.objects.filter(association_id__in=ids).values_list(
+        "association_id", "volunteer__birth_date", "joined_on", "left_on", "review_status", "domains"
+    )
+    for association_id, birth, joined, left, status, domains in rows.iterator(chunk_size=5000):
+        members[association_id].append(
+            MemberFact(birth, joined, left, status == IndividualMember.Review.APPROVED, tuple(domains or ()))
+        )
+    units: dict[int, list[UnitMemberFact]] = defaultdict(list)
+    for association_id, kind, joined, left, domains in UnitMember.objects.filter(association_id__in=ids).values_list(
+        "association_id", "kind", "joined_on", "left_on", "domains"
+    ):
+        units[association_id].append(UnitMemberFact(kind, joined, left, tuple(domains or ())))
+    return members, units
+
+
+def _facts(a: Association, expected: tuple[LowerAssociationFact, ...], members=(), units=()) -> AssociationFacts:
     division = a.division
     return AssociationFacts(
         id=a.pk,
@@ -68,6 +103,8 @@ def _facts(a: Association, expected: tuple[LowerAssociationFact, ...]) -> Associ
         ),
         seats=tuple(PeriodFact(str(s.lower_id), s.joined_on, s.left_on) for s in a.seats.all()),
         expected_seat_members=expected,
+        members=members,
+        unit_members=units,
     )
 
 

@@ -19,6 +19,8 @@ PRODUCTION_ENV = {
     "DJANGO_ALLOWED_HOSTS": "volunteer.example.org",
     "DATABASE_URL": "postgres://app@db.internal:5432/volunteer",
     "CELERY_BROKER_URL": "redis://cache.internal:6379/0",
+    "PERSONAL_DATA_KEYS": "cHJvZHVjdGlvbi1saWtlLWtleS1mb3ItY2hlY2tzISE=",
+    "PERSONAL_DATA_HASH_KEY": "production-like-hash-key",
 }
 
 

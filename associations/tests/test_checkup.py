@@ -11,6 +11,8 @@ from associations.models import Association, Officer, PartyLeagueOrganisation, S
 from associations.rules import Status
 from associations.selectors import association_findings
 
+from members.tests.factories import member, unit
+
 from .factories import association, valid_uscc
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +37,8 @@ def well_kept(code, **overrides):
     for system in SystemAdoption.System:
         SystemAdoption.objects.create(association=obj, system=system, adopted_on=date(2020, 6, 1))
     PartyLeagueOrganisation.objects.create(association=obj, kind="league", established_on=date(2020, 6, 1))
+    member(obj)
+    unit(obj)
     return obj
 
 
@@ -77,7 +81,7 @@ def test_change_page_shows_the_checkup_panel(client, make_staff):
     page = client.get(reverse("admin:associations_association_change", args=[obj.pk])).content.decode()
     assert "体检（截至今日）" in page
     assert "名称「新城区青年志愿者协会」不规范，应为「呼和浩特市新城区青年志愿者协会」。" in page
-    assert page.count('class="checkup-pass"') == 9 and page.count('class="checkup-fail"') == 1
+    assert page.count('class="checkup-pass"') == 11 and page.count('class="checkup-fail"') == 1
 
 
 def test_changelist_filter_has_failing_and_unknown_checks(client, make_staff):

@@ -9,9 +9,11 @@ from associations import rules
 from associations.rules import (
     AssociationFacts,
     LowerAssociationFact,
+    MemberFact,
     OfficerFact,
     PeriodFact,
     Status,
+    UnitMemberFact,
     evaluate,
 )
 
@@ -47,6 +49,11 @@ def compliant(**changes) -> AssociationFacts:
         ),
         systems=dict(ALL_SYSTEMS),
         organisations=(PeriodFact("league", date(2020, 7, 1)),),
+        members=(
+            MemberFact(date(1995, 5, 4), date(2020, 6, 1), domains=tuple(rules.SERVICE_DOMAIN_LABELS)),
+            MemberFact(date(2004, 1, 1), date(2020, 6, 1), domains=("education",)),
+        ),
+        unit_members=(UnitMemberFact("school", date(2020, 6, 1), domains=("education",)),),
     )
     return replace(facts, **changes)
 
@@ -57,7 +64,7 @@ def status(check, facts, as_of=TODAY):
 
 def test_a_compliant_association_passes_every_check():
     findings = evaluate(compliant(), TODAY)
-    assert [f.clause for f in findings] == ["N2.1", "G1", "G2", "G3", "G4", "G5", "G8", "N2.5", "G9", "G10"]
+    assert [f.clause for f in findings] == ["N2.1", "G1", "G2", "G3", "G4", "G5", "G6", "G7", "G8", "N2.5", "G9", "G10"]
     assert {f.status for f in findings} == {Status.PASS}
 
 
@@ -252,3 +259,35 @@ def test_n21_seats_pass_fail_unknown_and_as_of():
 
 def test_n21_seats_does_not_apply_to_county_associations():
     assert rules.check_n21_seats(compliant(), TODAY) is None
+
+
+# --- G6
+def test_g6_pass_fail_unknown_and_as_of():
+    assert status(rules.check_g6, compliant()) == Status.PASS
+    old = compliant(members=(MemberFact(date(1975, 1, 1), date(2018, 1, 1)),))
+    finding = rules.check_g6(old, TODAY)
+    assert finding.status == Status.FAIL
+    assert finding.reason == "截至2024年6月30日，1 名个人会员中有 1 名年龄不在 14–45 岁之间。"
+    assert status(rules.check_g6, compliant(members=())) == Status.UNKNOWN
+    assert status(rules.check_g6, compliant(members=(MemberFact(None, date(2020, 1, 1)),))) == Status.UNKNOWN
+    # Born 1975: 45 on 2020-12-31 (within), 46 from 2021-01-01.
+    assert status(rules.check_g6, old, date(2020, 12, 31)) == Status.PASS
+    assert status(rules.check_g6, old, date(2021, 1, 1)) == Status.FAIL
+
+
+def test_g6_counts_only_approved_members_in_office():
+    pending = MemberFact(date(1970, 1, 1), date(2020, 1, 1), approved=False)
+    left = MemberFact(date(1970, 1, 1), date(2010, 1, 1), left_on=date(2015, 1, 1))
+    assert status(rules.check_g6, compliant(members=(*compliant().members, pending, left))) == Status.PASS
+
+
+# --- G7
+def test_g7_pass_fail_unknown_and_as_of():
+    assert status(rules.check_g7, compliant()) == Status.PASS
+    narrow = compliant(members=(MemberFact(date(1995, 1, 1), date(2020, 1, 1), domains=("education",)),))
+    finding = rules.check_g7(narrow, TODAY)
+    assert finding.status == Status.FAIL and finding.reason.startswith("尚未覆盖扶贫、济困、扶老、救孤、恤病、助残、救灾、助医领域")
+    no_school = compliant(unit_members=(UnitMemberFact("enterprise", date(2020, 6, 1)),))
+    assert "没有学校志愿者组织作为单位会员" in rules.check_g7(no_school, TODAY).reason
+    assert status(rules.check_g7, compliant(members=(), unit_members=())) == Status.UNKNOWN
+    assert status(rules.check_g7, compliant(), date(2020, 5, 31)) == Status.UNKNOWN

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "divisions",
     "accounts",
     "associations",
+    "members",
 ]
 
 MIDDLEWARE = [
@@ -155,3 +156,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Personal data (PIPL): ID numbers and phones are encrypted with PERSONAL_DATA_KEYS (Fernet keys, newest
+# first, so an old key can still decrypt during rotation) and found by an HMAC with PERSONAL_DATA_HASH_KEY.
+# Base settings hold no key: ``local`` and ``test`` set development keys, ``production`` requires them.
+PERSONAL_DATA_KEYS: list[str] = []
+PERSONAL_DATA_HASH_KEY = ""

@@ -1,0 +1,189 @@
+import re
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from accounts.admin_scoping import CountyListFilter, LeagueListFilter, ScopedModelAdmin
+from common.excel import normalise_text
+
+from . import personal_data
+from .models import UNMASK_PERMISSION, IndividualMember, PersonalDataAccess, UnitMember, Volunteer
+from .reference import SERVICE_DOMAINS
+from .services import DUPLICATE_PERSON_MESSAGE, personal_data_reveal
+from .validators import normalise_id_number, validate_id_number, validate_phone
+
+ID_NUMBER_PATTERN = re.compile(r"^\d{17}[\dX]$")
+PHONE_PATTERN = re.compile(r"^1\d{10}$")
+
+
+class VolunteerForm(forms.ModelForm):
+    id_number = forms.CharField(label="身份证号码", max_length=24, required=False,
+                                help_text="18 位；保存后加密存储，页面只显示部分号码。修改时留空表示不变。")
+    phone = forms.CharField(label="手机号码", max_length=20, required=False,
+                            help_text="保存后加密存储。修改时留空表示不变。")
+
+    class Meta:
+        model = Volunteer
+        fields = "__all__"
+
+    def clean_id_number(self):
+        value = self.cleaned_data["id_number"]
+        if not value:
+            if self.instance.pk is None:
+                raise ValidationError("请填写身份证号码。")
+            return ""
+        number = validate_id_number(value)
+        duplicate = Volunteer.objects.filter(id_number_hash=personal_data.keyed_hash(number))
+        if self.instance.pk:
+            duplicate = duplicate.exclude(pk=self.instance.pk)
+        if duplicate.exists():
+            raise ValidationError(DUPLICATE_PERSON_MESSAGE)
+        return number
+
+    def clean_phone(self):
+        return validate_phone(self.cleaned_data["phone"]) if self.cleaned_data["phone"] else ""
+
+    def _post_clean(self):
+        # Derived fields (birth date, sex, masked forms) must exist before the model's own clean() runs.
+        if self.cleaned_data.get("id_number"):
+            self.instance.set_id_number(self.cleaned_data["id_number"])
+        if self.cleaned_data.get("phone"):
+            self.instance.set_phone(self.cleaned_data["phone"])
+        super()._post_clean()
+
+
+class DomainsFormMixin:
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "domains":
+            return forms.TypedMultipleChoiceField(
+                label=db_field.verbose_name, choices=SERVICE_DOMAINS, required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+def domains_display(obj) -> str:
+    labels = dict(SERVICE_DOMAINS)
+    return "、".join(labels.get(code, code) for code in obj.domains) or "—"
+
+
+@admin.register(Volunteer)
+class VolunteerAdmin(ScopedModelAdmin):
+    form = VolunteerForm
+    list_display = ("name", "id_number_masked", "sex", "birth_date", "ethnicity", "political_status", "division",
+                    "registered_on")
+    list_filter = (LeagueListFilter, CountyListFilter, "sex", "political_status")
+    list_select_related = ("division",)
+    search_fields = ("name",)
+    search_help_text = "输入完整身份证号码或手机号码精确查找，或输入姓名（开头）查找"
+    autocomplete_fields = ("division",)
+    readonly_fields = ("id_number_masked", "phone_masked", "birth_date", "sex", "reveal_link")
+    show_full_result_count = False
+    fieldsets = (
+        ("基本信息", {"fields": ("name", "division", "id_number", "id_number_masked", "birth_date", "sex",
+                             "ethnicity", "political_status", "phone", "phone_masked", "reveal_link")}),
+        ("志愿服务", {"fields": ("skills", "volunteer_number", "registered_on")}),
+        ("保险", {"fields": ("insurer", "insurance_policy", ("insured_from", "insured_until"))}),
+        ("监护人同意（未满 18 周岁）", {"fields": ("guardian_name", "guardian_relation", "guardian_consent_on",
+                                          "guardian_consent_method")}),
+    )
+
+    def get_search_results(self, request, queryset, search_term):
+        term = normalise_id_number(search_term)
+        if ID_NUMBER_PATTERN.match(term):
+            return queryset.filter(id_number_hash=personal_data.keyed_hash(term)), False
+        digits = re.sub(r"[\s-]", "", normalise_text(search_term) or "")
+        if PHONE_PATTERN.match(digits):
+            return queryset.filter(phone_hash=personal_data.keyed_hash(digits)), False
+        name = (normalise_text(search_term) or "").strip()
+        if not name:
+            return queryset, False
+        # A prefix match uses the name index; a '%name%' scan of millions of rows would not.
+        return queryset.filter(name__startswith=name), False
+
+    @admin.display(description="完整信息")
+    def reveal_link(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return format_html('<a href="{}">查看完整身份证号码和手机号码（将被记录）</a>',
+                           reverse("admin:members_volunteer_reveal", args=[obj.pk]))
+
+    def get_urls(self):
+        reveal = path("<path:object_id>/reveal/", self.admin_site.admin_view(self.reveal_view),
+                      name="members_volunteer_reveal")
+        return [reveal, *super().get_urls()]
+
+    def reveal_view(self, request, object_id):
+        volunteer = self.get_object(request, object_id)
+        if volunteer is None:
+            raise Http404("志愿者不存在，或不在您的管辖范围内。")
+        if not request.user.has_perm(UNMASK_PERMISSION):
+            raise PermissionDenied
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "volunteer": volunteer,
+                   "title": "查看完整个人信息"}
+        if request.method == "POST":
+            purpose = (request.POST.get("purpose") or "").strip()
+            if not purpose:
+                context["error"] = "请填写查看事由。"
+            else:
+                context["revealed"] = personal_data_reveal(
+                    user=request.user, volunteer=volunteer, purpose=purpose,
+                    ip_address=request.META.get("REMOTE_ADDR"),
+                )
+        return TemplateResponse(request, "members/reveal.html", context)
+
+
+@admin.register(IndividualMember)
+class IndividualMemberAdmin(DomainsFormMixin, ScopedModelAdmin):
+    list_display = ("volunteer_name", "volunteer_id_masked", "association", "role", "review_status", "joined_on",
+                    "left_on", "domains_text")
+    list_filter = (LeagueListFilter, CountyListFilter, "review_status", "role")
+    list_select_related = ("volunteer", "association")
+    search_fields = ("volunteer__name", "association__name")
+    autocomplete_fields = ("association", "volunteer")
+
+    @admin.display(description="姓名", ordering="volunteer__name")
+    def volunteer_name(self, obj):
+        return obj.volunteer.name
+
+    @admin.display(description="身份证号码")
+    def volunteer_id_masked(self, obj):
+        return obj.volunteer.id_number_masked
+
+    @admin.display(description="服务领域")
+    def domains_text(self, obj):
+        return domains_display(obj)
+
+
+@admin.register(UnitMember)
+class UnitMemberAdmin(DomainsFormMixin, ScopedModelAdmin):
+    list_display = ("name", "kind", "association", "uscc", "joined_on", "left_on", "domains_text")
+    list_filter = (LeagueListFilter, CountyListFilter, "kind")
+    list_select_related = ("association",)
+    search_fields = ("name", "=uscc")
+    autocomplete_fields = ("association",)
+
+    @admin.display(description="服务领域")
+    def domains_text(self, obj):
+        return domains_display(obj)
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(ScopedModelAdmin):
+    list_display = ("accessed_at", "user", "subject", "fields", "purpose", "ip_address")
+    list_select_related = ("user",)
+    date_hierarchy = "accessed_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
