@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from accounts.roles import Role
 from accounts.services import staff_account_ensure
 from associations.demo import demo_ledger_create
+from members.demo import demo_members_create
 
 DEMO_ACCOUNTS = (
     # username, role, scope code, display name
@@ -26,6 +27,9 @@ class Command(BaseCommand):
         call_command("load_divisions", stdout=self.stdout)
         created = demo_ledger_create()
         self.stdout.write(f"演示台账：新增协会 {created} 个。" if created else "演示台账已存在，未重复创建。")
+        people = demo_members_create()
+        if people:
+            self.stdout.write(f"演示志愿者：新增 {people} 人（含个人会员、单位会员）。")
         if no_accounts:
             return
         _, password = staff_account_ensure(username="admin", role=None, scope_code=None, superuser=True,
