@@ -22,9 +22,9 @@ PHONE_PATTERN = re.compile(r"^1\d{10}$")
 
 
 class VolunteerForm(forms.ModelForm):
-    id_number = forms.CharField(label="身份证号码", max_length=24, required=False,
+    id_number = forms.CharField(label="录入或更正身份证号码", max_length=24, required=False,
                                 help_text="18 位；保存后加密存储，页面只显示部分号码。修改时留空表示不变。")
-    phone = forms.CharField(label="手机号码", max_length=20, required=False,
+    phone = forms.CharField(label="录入或更正手机号码", max_length=20, required=False,
                             help_text="保存后加密存储。修改时留空表示不变。")
 
     class Meta:
