@@ -16,7 +16,11 @@ LEDGER_MODELS = (
     "associations.partyleagueorganisation",
     "associations.seatmembership",
 )
-MEMBER_MODELS = ("members.volunteer", "members.individualmember", "members.unitmember")
+MEMBER_MODELS = (
+    "members.volunteer", "members.individualmember", "members.unitmember",
+    "teams.team", "teams.teammembership", "teams.youthvolunteerorganisation", "teams.incubation",
+    "teams.servicebase",
+)
 UNMASK = [("members", "unmask_personal_data"), ("members", "view_personaldataaccess")]
 
 

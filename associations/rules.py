@@ -134,6 +134,22 @@ class UnitMemberFact:
 
 
 @dataclass(frozen=True)
+class TeamFact:
+    township: str | None  # code of the township the team sits in; None for county-level teams
+    host_kind: str
+    county_direct_domain: str = ""
+    founded_on: date | None = None
+    dissolved_on: date | None = None
+
+    def active_on(self, day: date) -> bool | None:
+        if self.dissolved_on is not None and self.dissolved_on <= day:
+            return False
+        if self.founded_on is None:
+            return None
+        return self.founded_on <= day
+
+
+@dataclass(frozen=True)
 class AssociationFacts:
     id: int
     name: str
@@ -162,6 +178,9 @@ class AssociationFacts:
     expected_seat_members: tuple[LowerAssociationFact, ...] = ()
     members: tuple[MemberFact, ...] = ()
     unit_members: tuple[UnitMemberFact, ...] = ()
+    townships: tuple[str, ...] = ()  # the county's statutory townships
+    teams: tuple[TeamFact, ...] = ()
+    township_share_threshold: float = 0.5
 
 
 def _d(day: date) -> str:
@@ -366,6 +385,43 @@ def check_g7(facts: AssociationFacts, as_of: date) -> Finding:
     return Finding("G7", title, Status.PASS, f"会员覆盖全部 9 个服务领域，有学校志愿者组织（{share}）。")
 
 
+# --- G13 teams ----------------------------------------------------------------------------------------------
+COUNTY_DIRECT_DOMAINS = {"emergency": "应急救援", "medical": "医疗卫生", "ecology": "生态保护", "large_events": "大型活动"}
+
+
+def check_g13(facts: AssociationFacts, as_of: date) -> Finding | None:
+    """县有协会，基层建队: teams in enough of the county's townships, and the county-direct teams."""
+    if facts.level != "county":
+        return None
+    title = "乡镇（街道）建队和旗县直属服务队"
+    if not facts.teams:
+        return Finding("G13", title, Status.UNKNOWN, "未登记服务队。")
+    if not facts.townships:
+        return Finding("G13", title, Status.UNKNOWN, "所属区划没有乡镇（街道）数据。")
+
+    def measure(include_undated: bool):
+        teams = [t for t in facts.teams if t.active_on(as_of) or (include_undated and t.active_on(as_of) is None)]
+        covered = {t.township for t in teams if t.township in facts.townships}
+        domains = {t.county_direct_domain for t in teams if t.county_direct_domain}
+        return covered, [label for code, label in COUNTY_DIRECT_DOMAINS.items() if code not in domains]
+
+    covered, missing = measure(False)
+    total = len(facts.townships)
+    share = len(covered) / total
+    needed = facts.township_share_threshold
+    coverage = f"{len(covered)}/{total} 个乡镇（街道）有服务队（{share:.0%}，要求不低于 {needed:.0%}）"
+    ok = share >= needed and not missing
+    if ok:
+        return Finding("G13", title, Status.PASS, f"{coverage}；旗县直属应急救援、医疗卫生、生态保护、大型活动服务队齐全。")
+    covered_all, missing_all = measure(True)
+    if len(covered_all) / total >= needed and not missing_all:
+        return Finding("G13", title, Status.UNKNOWN, f"{coverage}；部分服务队未填写成立日期，无法判断。")
+    problems = [coverage] if share < needed else []
+    if missing:
+        problems.append("缺少旗县直属" + "、".join(missing) + "服务队")
+    return Finding("G13", title, Status.FAIL, "；".join(problems) + "。")
+
+
 # --- G8 / N2.5 systems -------------------------------------------------------------------------------------
 def _check_systems(clause: str, title: str, required: dict[str, str], facts: AssociationFacts, as_of: date) -> Finding:
     if not facts.systems:
@@ -462,7 +518,7 @@ def check_n21_seats(facts: AssociationFacts, as_of: date) -> Finding | None:
 
 
 RULES = (check_g1, check_g2, check_g3, check_g4, check_g5, check_g6, check_g7, check_g8, check_n25, check_g9,
-         check_g10, check_n21_seats)
+         check_g10, check_g13, check_n21_seats)
 
 
 def evaluate(facts: AssociationFacts, as_of: date) -> list[Finding]:

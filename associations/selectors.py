@@ -3,6 +3,7 @@ from datetime import date
 from functools import reduce
 from operator import or_
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 
 from .models import Association, Officer
@@ -14,6 +15,7 @@ from .rules import (
     OfficerFact,
     PeriodFact,
     Status,
+    TeamFact,
     UnitMemberFact,
     evaluate,
     overall,
@@ -44,10 +46,36 @@ def association_facts(queryset: QuerySet) -> list[AssociationFacts]:
                         LowerAssociationFact(lower.pk, lower.name, lower.founded_on, lower.dissolved_on)
                     )
     members, units = _membership_facts([a.pk for a in associations])
+    county_codes = [a.division.code for a in associations if a.level == "county"]
+    townships, teams = _team_facts(county_codes)
     return [
-        _facts(a, tuple(lower_by_upper.get(a.pk, ())), tuple(members.get(a.pk, ())), tuple(units.get(a.pk, ())))
+        _facts(
+            a, tuple(lower_by_upper.get(a.pk, ())), tuple(members.get(a.pk, ())), tuple(units.get(a.pk, ())),
+            tuple(townships.get(a.division.code, ())), tuple(teams.get(a.division.code, ())),
+        )
         for a in associations
     ]
+
+
+def _team_facts(county_codes: list[str]):
+    """Townships and teams of these counties: two queries, grouped by county code."""
+    from divisions.models import Division
+    from teams.models import Team
+
+    townships: dict[str, list[str]] = defaultdict(list)
+    teams: dict[str, list[TeamFact]] = defaultdict(list)
+    if not county_codes:
+        return townships, teams
+    for code, parent in Division.objects.townships().filter(parent__code__in=county_codes).values_list(
+        "code", "parent__code"
+    ):
+        townships[parent].append(code)
+    condition = reduce(or_, (Q(division__code__startswith=code) for code in county_codes))
+    for code, host, domain, founded, dissolved in Team.objects.filter(condition).values_list(
+        "division__code", "host_kind", "county_direct_domain", "founded_on", "dissolved_on"
+    ).iterator(chunk_size=5000):
+        teams[code[:6]].append(TeamFact(code if len(code) > 6 else None, host, domain, founded, dissolved))
+    return townships, teams
 
 
 def _membership_facts(ids: list[int]):
@@ -70,7 +98,8 @@ def _membership_facts(ids: list[int]):
     return members, units
 
 
-def _facts(a: Association, expected: tuple[LowerAssociationFact, ...], members=(), units=()) -> AssociationFacts:
+def _facts(a: Association, expected: tuple[LowerAssociationFact, ...], members=(), units=(), townships=(),
+           teams=()) -> AssociationFacts:
     division = a.division
     return AssociationFacts(
         id=a.pk,
@@ -105,6 +134,9 @@ def _facts(a: Association, expected: tuple[LowerAssociationFact, ...], members=(
         expected_seat_members=expected,
         members=members,
         unit_members=units,
+        townships=townships,
+        teams=teams,
+        township_share_threshold=settings.G13_TOWNSHIP_SHARE,
     )
 
 

@@ -40,7 +40,7 @@ def demo_members_create(*, seed: int = 2021, per_association: int = 12) -> int:
     for association in associations:
         if rng.random() < 0.3:
             continue  # no members recorded: G6/G7 unknown
-        broad = rng.random() < 0.6
+        broad = rng.random() < 0.8
         for _ in range(per_association):
             order += 1
             age = rng.randint(19, 42) if rng.random() < 0.985 else rng.randint(47, 52)
@@ -56,6 +56,9 @@ def demo_members_create(*, seed: int = 2021, per_association: int = 12) -> int:
             volunteers.append(person)
             domains = rng.sample(DOMAINS, 3) if broad else rng.sample(DOMAINS[:4], 2)
             plans.append((association, person, domains))
+        if broad:  # one member per domain makes the coverage deliberate, not luck
+            for i, (_, person, domains) in enumerate(plans[-len(DOMAINS):]):
+                domains.append(DOMAINS[i]) if DOMAINS[i] not in domains else None
     bulk_create_with_history(volunteers, Volunteer, default_change_reason="演示数据")
     by_hash = {v.id_number_hash: v for v in Volunteer.objects.all()}
     members = []
@@ -68,7 +71,7 @@ def demo_members_create(*, seed: int = 2021, per_association: int = 12) -> int:
     bulk_create_with_history(members, IndividualMember, default_change_reason="演示数据")
     units = []
     for association in {a for a, _, _ in plans}:
-        for kind, suffix in rng.sample(UNIT_NAMES, rng.randint(1, 3)):
+        for kind, suffix in [UNIT_NAMES[0], *rng.sample(UNIT_NAMES[1:], rng.randint(0, 2))]:
             units.append(UnitMember(
                 association=association, name=f"{association.division.name}{suffix}", kind=kind,
                 domains=rng.sample(DOMAINS, 3), joined_on=(association.founded_on or date(2021, 1, 1)) + timedelta(days=60),

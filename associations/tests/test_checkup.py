@@ -12,6 +12,7 @@ from associations.rules import Status
 from associations.selectors import association_findings
 
 from members.tests.factories import member, unit
+from teams.tests.factories import full_coverage
 
 from .factories import association, valid_uscc
 
@@ -39,6 +40,8 @@ def well_kept(code, **overrides):
     PartyLeagueOrganisation.objects.create(association=obj, kind="league", established_on=date(2020, 6, 1))
     member(obj)
     unit(obj)
+    if obj.level == "county":
+        full_coverage(code)
     return obj
 
 
@@ -81,7 +84,7 @@ def test_change_page_shows_the_checkup_panel(client, make_staff):
     page = client.get(reverse("admin:associations_association_change", args=[obj.pk])).content.decode()
     assert "体检（截至今日）" in page
     assert "名称「新城区青年志愿者协会」不规范，应为「呼和浩特市新城区青年志愿者协会」。" in page
-    assert page.count('class="checkup-pass"') == 11 and page.count('class="checkup-fail"') == 1
+    assert page.count('class="checkup-pass"') == 12 and page.count('class="checkup-fail"') == 1
 
 
 def test_changelist_filter_has_failing_and_unknown_checks(client, make_staff):

@@ -13,6 +13,7 @@ from associations.rules import (
     OfficerFact,
     PeriodFact,
     Status,
+    TeamFact,
     UnitMemberFact,
     evaluate,
 )
@@ -54,6 +55,12 @@ def compliant(**changes) -> AssociationFacts:
             MemberFact(date(2004, 1, 1), date(2020, 6, 1), domains=("education",)),
         ),
         unit_members=(UnitMemberFact("school", date(2020, 6, 1), domains=("education",)),),
+        townships=("150102001", "150102002", "150102003", "150102004"),
+        teams=(
+            TeamFact("150102001", "township", founded_on=date(2020, 9, 1)),
+            TeamFact("150102002", "community", founded_on=date(2021, 9, 1)),
+            *(TeamFact(None, "county_direct", d, founded_on=date(2020, 9, 1)) for d in rules.COUNTY_DIRECT_DOMAINS),
+        ),
     )
     return replace(facts, **changes)
 
@@ -64,7 +71,9 @@ def status(check, facts, as_of=TODAY):
 
 def test_a_compliant_association_passes_every_check():
     findings = evaluate(compliant(), TODAY)
-    assert [f.clause for f in findings] == ["N2.1", "G1", "G2", "G3", "G4", "G5", "G6", "G7", "G8", "N2.5", "G9", "G10"]
+    assert [f.clause for f in findings] == [
+        "N2.1", "G1", "G2", "G3", "G4", "G5", "G6", "G7", "G8", "N2.5", "G9", "G10", "G13"
+    ]
     assert {f.status for f in findings} == {Status.PASS}
 
 
@@ -291,3 +300,25 @@ def test_g7_pass_fail_unknown_and_as_of():
     assert "没有学校志愿者组织作为单位会员" in rules.check_g7(no_school, TODAY).reason
     assert status(rules.check_g7, compliant(members=(), unit_members=())) == Status.UNKNOWN
     assert status(rules.check_g7, compliant(), date(2020, 5, 31)) == Status.UNKNOWN
+
+
+# --- G13
+def test_g13_pass_fail_unknown_and_as_of():
+    assert status(rules.check_g13, compliant()) == Status.PASS
+    # On 2021-06-30 only one of four townships had a team: 25 % < 50 %.
+    early = rules.check_g13(compliant(), date(2021, 6, 30))
+    assert early.status == Status.FAIL and early.reason.startswith("1/4 个乡镇（街道）有服务队（25%，要求不低于 50%）")
+    assert status(rules.check_g13, compliant(teams=())) == Status.UNKNOWN
+    undated = tuple(replace(t, founded_on=None) if t.township == "150102002" else t for t in compliant().teams)
+    assert status(rules.check_g13, compliant(teams=undated)) == Status.UNKNOWN
+
+
+def test_g13_names_missing_county_direct_teams_and_honours_the_threshold():
+    teams = tuple(t for t in compliant().teams if t.county_direct_domain not in ("medical", "ecology"))
+    finding = rules.check_g13(compliant(teams=teams), TODAY)
+    assert finding.status == Status.FAIL and finding.reason == "缺少旗县直属医疗卫生、生态保护服务队。"
+    assert status(rules.check_g13, compliant(township_share_threshold=0.75)) == Status.FAIL
+
+
+def test_g13_applies_to_county_associations_only():
+    assert rules.check_g13(compliant(level="league"), TODAY) is None

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "accounts",
     "associations",
     "members",
+    "teams",
 ]
 
 MIDDLEWARE = [
@@ -162,3 +163,6 @@ LOGGING = {
 # Base settings hold no key: ``local`` and ``test`` set development keys, ``production`` requires them.
 PERSONAL_DATA_KEYS: list[str] = []
 PERSONAL_DATA_HASH_KEY = ""
+
+# G13 (县有协会，基层建队): the share of a county's townships that must have a team; the notice leaves it open.
+G13_TOWNSHIP_SHARE = env.float("G13_TOWNSHIP_SHARE", default=0.5)

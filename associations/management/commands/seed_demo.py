@@ -5,6 +5,7 @@ from accounts.roles import Role
 from accounts.services import staff_account_ensure
 from associations.demo import demo_ledger_create
 from members.demo import demo_members_create
+from teams.demo import demo_teams_create
 
 DEMO_ACCOUNTS = (
     # username, role, scope code, display name
@@ -30,6 +31,9 @@ class Command(BaseCommand):
         people = demo_members_create()
         if people:
             self.stdout.write(f"演示志愿者：新增 {people} 人（含个人会员、单位会员）。")
+        teams = demo_teams_create()
+        if teams:
+            self.stdout.write(f"演示服务队：新增 {teams} 支。")
         if no_accounts:
             return
         _, password = staff_account_ensure(username="admin", role=None, scope_code=None, superuser=True,
