@@ -9,7 +9,7 @@ from divisions.models import Division
 
 from .admin_scoping import LeagueListFilter
 from .models import User
-from .roles import Role, grantable_roles, group_name
+from .roles import grantable_roles, group_name
 from .scoping import user_scope_code
 
 admin.site.unregister(Group)
@@ -127,5 +127,3 @@ class UserAdmin(DjangoUserAdmin):
             raise Http404("账号不存在，或不在您的管辖范围内。")
         return super().user_change_password(request, id, form_url)
 
-
-__all__ = ["UserAdmin", "Role"]

@@ -112,7 +112,7 @@ class ScopedModelAdmin(ScopingFormMixin, SimpleHistoryAdmin):
         for entry in super().get_list_filter(request):
             if isinstance(entry, str) and "__" not in entry:
                 field = self.model._meta.get_field(entry)
-                if field.is_relation and field.many_to_one or (field.is_relation and field.many_to_many):
+                if field.is_relation and (field.many_to_one or field.many_to_many):
                     entry = (entry, ScopedRelatedFieldListFilter)
             filters.append(entry)
         return filters

@@ -104,7 +104,6 @@ class AssociationAdmin(LedgerExcelMixin, ScopedModelAdmin):
     search_help_text = "按协会名称、统一编制序列号或统一社会信用代码查找"
     autocomplete_fields = ("division",)
     readonly_fields = ("serial_number", "checkup_panel")
-    date_hierarchy = None
     inlines = (OfficerInline, SystemAdoptionInline, PartyLeagueOrganisationInline, SeatMembershipInline)
     fieldsets = (
         ("体检（截至今日）", {"fields": ("checkup_panel",)}),

@@ -1,5 +1,6 @@
 """The association ledger (台账) as an Excel sheet: the same columns out (export) and in (import), so an
 exported workbook re-imports cleanly."""
+from django.core.exceptions import ValidationError
 from import_export import fields
 from import_export.instance_loaders import CachedInstanceLoader
 
@@ -129,11 +130,11 @@ class AssociationResource(ScopedModelResource):
         self.uscc_owner = dict(Association.objects.exclude(uscc="").values_list("uscc", "pk"))
 
     def after_init_instance(self, instance, new, row, **kwargs):
-        serial = (row.get("统一编制序列号") or "").strip() if isinstance(row.get("统一编制序列号"), str) else row.get("统一编制序列号")
+        serial = self.fields["serial_number"].clean(row)
         if new and serial:
-            from django.core.exceptions import ValidationError
-
-            raise ValidationError({"serial_number": f"统一编制序列号「{serial}」不存在或不在您的管辖范围内；新登记的协会请留空。"})
+            raise ValidationError(
+                {"serial_number": f"统一编制序列号「{serial}」不存在或不在您的管辖范围内；新登记的协会请留空。"}
+            )
 
     def check_row(self, instance, row, errors):
         if instance.serial_number:

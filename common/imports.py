@@ -16,7 +16,7 @@ from django.db import transaction
 from import_export import resources, widgets
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from accounts.scoping import OUT_OF_SCOPE_MESSAGE, assert_in_scope, scope_path_of, scope_queryset, user_scope_code
+from accounts.scoping import assert_in_scope, scope_path_of, scope_queryset, user_scope_code
 
 from .excel import ROW_COLUMN, neutralise, parse_date, unneutralise
 
@@ -299,6 +299,5 @@ def _friendly(error: Exception) -> str:
 
 
 __all__ = [
-    "ChoiceWidget", "DateWidget", "DecimalWidget", "ImportReport", "IntegerWidget", "OUT_OF_SCOPE_MESSAGE",
-    "RowError", "ScopedModelResource", "TextWidget", "YesNoWidget", "run_import",
+    "ChoiceWidget", "DateWidget", "DecimalWidget", "ImportReport", "IntegerWidget", "RowError", "ScopedModelResource", "TextWidget", "YesNoWidget", "run_import",
 ]

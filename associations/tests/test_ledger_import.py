@@ -2,7 +2,6 @@
 import io
 from datetime import date
 
-import openpyxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
