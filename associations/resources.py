@@ -14,8 +14,7 @@ from common.imports import (
     TextWidget,
     YesNoWidget,
 )
-from accounts.scoping import OUT_OF_SCOPE_MESSAGE, code_in_scope
-from divisions.models import Division
+from common.lookups import DivisionLookup
 
 from .models import Association
 from .rules import name_form_error
@@ -24,43 +23,13 @@ DIVISION_CODE_COLUMN = "区划代码"
 
 
 class DivisionWidget(TextWidget):
-    """所属区划 by name (新城区, 呼和浩特市新城区) or by the 区划代码 column of the same row, within the user's
-    scope. The lookup tables are loaded once per import."""
+    """所属区划 by name or by the 区划代码 column of the same row, within the user's scope."""
 
     def load(self, user) -> None:
-        self.user = user
-        divisions = Division.objects.filter(
-            is_statutory=True, level__in=["region", "league", "county"]
-        ).select_related("parent__parent")
-        self.by_code = {d.gb_code: d for d in divisions}
-        self.by_name: dict[str, list[Division]] = {}
-        for division in divisions:
-            for name in {division.name, division.full_name if division.level == "county" else division.name}:
-                self.by_name.setdefault(name, []).append(division)
+        self.lookup = DivisionLookup(user, ("region", "league", "county"))
 
     def clean(self, value, row=None, **kwargs):
-        code = str((row or {}).get(DIVISION_CODE_COLUMN) or "").strip()
-        name = super().clean(value)
-        if code.endswith(".0"):
-            code = code[:-2]
-        if code:
-            division = self.by_code.get(code)
-            if division is None:
-                raise ValueError(f"区划代码「{code}」不存在，应为 6 位旗县（市、区）代码，如 150102。")
-            if name and name not in (division.name, division.full_name):
-                raise ValueError(f"区划代码 {code} 是「{division.name}」，与所填「{name}」不一致。")
-        elif name:
-            matches = self.by_name.get(name, [])
-            if not matches:
-                raise ValueError(f"找不到名为「{name}」的旗县（市、区）或盟市。")
-            if len(matches) > 1:
-                raise ValueError(f"「{name}」有重名，请填写区划代码。")
-            division = matches[0]
-        else:
-            raise ValueError("请填写所属区划。")
-        if not code_in_scope(self.user, division.code):
-            raise ValueError(OUT_OF_SCOPE_MESSAGE.format(name=division.name, scope=self.user.scope_division.name))
-        return division
+        return self.lookup.find(code=(row or {}).get(DIVISION_CODE_COLUMN), name=super().clean(value))
 
     def render(self, value, obj=None, **kwargs):
         return value.name if value else ""

@@ -7,7 +7,7 @@ import re
 import zipfile
 from datetime import date, datetime
 
-import openpyxl
+import python_calamine
 import tablib
 from openpyxl.utils.datetime import from_excel
 
@@ -105,54 +105,76 @@ def check_xlsx(content: bytes) -> None:
             raise ExcelFileError("文件解压后过大，已拒绝。")
 
 
-def read_sheet(content: bytes, *, sheet_name: str | None = None, max_rows: int = 10000) -> tablib.Dataset:
-    """The first visible sheet (or ``sheet_name``) as a dataset with normalised cells and a row-number column.
+def _cell(value):
+    if value == "" or value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # calamine reads every number as a float; 13812341234.0 is a phone number
+    return normalise_text(value)
 
-    Declared dimensions are ignored (a file may claim a million rows); blank rows are skipped and a long run of
-    them ends the sheet.
+
+def iter_sheet(content: bytes, *, sheet_name: str | None = None, max_rows: int = 10000):
+    """Headers and ``(excel_row_number, values)`` of the first visible sheet (or ``sheet_name``), read with
+    python-calamine (fast; openpyxl stays for writing). Blank rows are skipped and a long run of them ends the
+    sheet; cells are normalised; numbers that are whole come back as ``int``.
+
+    Returns ``(headers, rows)`` where ``rows`` is an iterator.
     """
     check_xlsx(content)
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
     except Exception:
         raise ExcelFileError("无法读取该 Excel 文件，文件可能已损坏。") from None
-    try:
-        if sheet_name and sheet_name in workbook.sheetnames:
-            sheet = workbook[sheet_name]
-        else:
-            visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
-            if not visible:
-                raise ExcelFileError("工作簿中没有可见的工作表。")
-            sheet = visible[0]
-        sheet.reset_dimensions()
-        rows = sheet.iter_rows(values_only=True)
-        header_row = next(rows, None)
-        if header_row is None:
-            raise ExcelFileError("工作表是空的。")
-        headers = [normalise_text(str(h)) if h is not None else None for h in header_row]
-        while headers and headers[-1] is None:
-            headers.pop()
-        if not headers:
-            raise ExcelFileError("第 1 行应为列标题。")
-        duplicates = {h for h in headers if h and headers.count(h) > 1}
-        if duplicates:
-            raise ExcelFileError(f"列标题重复：{'、'.join(sorted(duplicates))}。")
-        width = len(headers)
-        headers = [h or f"（第{i + 1}列）" for i, h in enumerate(headers)]
-        dataset = tablib.Dataset(headers=[*headers, ROW_COLUMN])
+    if sheet_name and sheet_name in workbook.sheet_names:
+        sheet = workbook.get_sheet_by_name(sheet_name)
+    else:
+        visible = [m.name for m in workbook.sheets_metadata if str(m.visible).endswith("Visible")]
+        if not visible:
+            raise ExcelFileError("工作簿中没有可见的工作表。")
+        sheet = workbook.get_sheet_by_name(visible[0])
+    first_row = (sheet.start or (0, 0))[0] + 1  # 1-based Excel row of the first row calamine returns
+    rows = sheet.iter_rows()
+    header_row = next(rows, None)
+    if header_row is None:
+        raise ExcelFileError("工作表是空的。")
+    if first_row != 1:
+        raise ExcelFileError("第 1 行应为列标题。")
+    headers = [_cell(h) for h in header_row]
+    headers = [str(h) if h is not None else None for h in headers]
+    while headers and headers[-1] is None:
+        headers.pop()
+    if not headers:
+        raise ExcelFileError("第 1 行应为列标题。")
+    duplicates = {h for h in headers if h and headers.count(h) > 1}
+    if duplicates:
+        raise ExcelFileError(f"列标题重复：{'、'.join(sorted(duplicates))}。")
+    headers = [h or f"（第{i + 1}列）" for i, h in enumerate(headers)]
+    width = len(headers)
+
+    def generate():
         blank_run = 0
-        for number, row in enumerate(rows, start=2):
-            values = [normalise_text(v) for v in (row[:width] if row else ())]
+        count = 0
+        for offset, row in enumerate(rows, start=first_row + 1):
+            values = [_cell(v) for v in row[:width]]
             values += [None] * (width - len(values))
             if all(v is None for v in values):
                 blank_run += 1
                 if blank_run >= BLANK_RUN_LIMIT:
-                    break
+                    return
                 continue
             blank_run = 0
-            if len(dataset) >= max_rows:
+            count += 1
+            if count > max_rows:
                 raise ExcelFileError(f"数据超过 {max_rows} 行，请拆分后分批导入。")
-            dataset.append([*values, number])
-        return dataset
-    finally:
-        workbook.close()
+            yield offset, values
+
+    return headers, generate()
+
+
+def read_sheet(content: bytes, *, sheet_name: str | None = None, max_rows: int = 10000) -> tablib.Dataset:
+    """The sheet as a dataset with a row-number column, for django-import-export resources."""
+    headers, rows = iter_sheet(content, sheet_name=sheet_name, max_rows=max_rows)
+    dataset = tablib.Dataset(headers=[*headers, ROW_COLUMN])
+    for number, values in rows:
+        dataset.append([*values, number])
+    return dataset

@@ -95,9 +95,9 @@ def test_unknown_county_and_code_name_mismatch(region_user):
     ]
     messages = [e.message for e in _import(region_user, workbook(rows)).errors]
     assert messages == [
-        "区划代码「159999」不存在，应为 6 位旗县（市、区）代码，如 150102。",
+        "区划代码「159999」不存在，或不是自治区、盟市、旗县（市、区）的代码。",
         "区划代码 150103 是「回民区」，与所填「新城区」不一致。",
-        "找不到名为「不存在旗」的旗县（市、区）或盟市。",
+        "找不到名为「不存在旗」的区划（自治区、盟市、旗县（市、区））。",
     ]
 
 
