@@ -12,7 +12,12 @@ from django.utils.safestring import mark_safe
 from accounts.admin_scoping import CountyListFilter, LeagueListFilter, ScopedInline, ScopedModelAdmin
 
 from .models import Association, Officer, PartyLeagueOrganisation, SeatMembership, SystemAdoption
-from .admin_ledger import LedgerExcelMixin
+from common.admin_excel import ExcelAdminMixin
+from common.excel import read_sheet
+from common.imports import run_import
+
+from .exports import LEDGER_SHEET, ledger_template, ledger_workbook
+from .resources import AssociationResource
 from .rules import Status, overall
 from .selectors import association_findings, association_ids_with_status
 from .services import association_register
@@ -82,7 +87,9 @@ def render_findings(findings) -> str:
 
 
 @admin.register(Association)
-class AssociationAdmin(LedgerExcelMixin, ScopedModelAdmin):
+class AssociationAdmin(ExcelAdminMixin, ScopedModelAdmin):
+    excel_title = "协会台账"
+    excel_noun = "个协会"
     list_display = (
         "serial_number",
         "name",
@@ -142,6 +149,16 @@ class AssociationAdmin(LedgerExcelMixin, ScopedModelAdmin):
 
     class Media:
         css = {"all": ["platform/checkup.css"]}
+
+    def excel_template(self, request):
+        return ledger_template(user=request.user)
+
+    def excel_export(self, request, queryset):
+        return ledger_workbook(queryset, user=request.user, as_of=_today())
+
+    def excel_import(self, request, content, *, dry_run):
+        dataset = read_sheet(content, sheet_name=LEDGER_SHEET)
+        return run_import(AssociationResource(user=request.user), dataset, dry_run=dry_run)
 
     @admin.display(description="体检结果")
     def checkup_panel(self, obj):

@@ -7,10 +7,8 @@ from datetime import date
 
 from django.db.models import QuerySet
 from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.worksheet.datavalidation import DataValidation
 
-from common.excel import neutralise
+from common.excel import build_template, neutralise
 from divisions.models import Division
 
 from .models import Association, Officer, SystemAdoption
@@ -89,92 +87,56 @@ def ledger_template(*, user) -> bytes:
     the user's scope, and a sheet of notes."""
     from accounts.scoping import scope_queryset
 
-    resource = AssociationResource(user=user)
-    headers = [f.column_name for f in resource.get_export_fields()]
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = LEDGER_SHEET
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    headers = [f.column_name for f in AssociationResource(user=user).get_export_fields()]
     divisions = list(
         scope_queryset(Division.objects.filter(is_statutory=True, level__in=["league", "county"]), user)
         .select_related("parent").order_by("code")
     )
     county = next((d for d in divisions if d.level == "county"), None)
-    place = (county.full_name if county.kind == Division.Kind.CITY_DISTRICT else county.name) if county else "XX旗"
+    name = county.name if county else "XX旗"
+    place = county.full_name if county and county.kind == Division.Kind.CITY_DISTRICT else name
     example = {
         "协会名称": f"{place}青年志愿者协会",
         "层级": "旗县级",
         "上级区划": county.parent.name if county else "",
         "区划代码": county.gb_code if county else "",
-        "所属区划": county.name if county else "",
+        "所属区划": name,
         "成立日期": "2021-03-05",
         "业务主管单位类别": "共青团委员会",
-        "业务主管单位名称": f"共青团{county.name if county else 'XX旗'}委员会",
+        "业务主管单位名称": f"共青团{name}委员会",
         "确定为团委主管的日期": "2021-03-05",
         "已在民政部门登记": "是",
-        "登记管理机关": f"{county.name if county else 'XX旗'}民政局",
+        "登记管理机关": f"{name}民政局",
         "登记日期": "2021年4月1日",
         "秘书处设立情况": "设在团委",
         "专职工作人员（人）": 1,
         "有固定办公场所": "是",
         "备注": "示例行，导入前请删除",
     }
-    sheet.append([example.get(h, "") for h in headers])
-    for index, header in enumerate(headers, start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(12, len(header) * 2 + 2)
-
-    options = workbook.create_sheet("选项")
-    lists = {
-        "层级": [label for _, label in Association.Level.choices],
-        "业务主管单位类别": [label for _, label in Association.SupervisorKind.choices],
-        "秘书处设立情况": [label for _, label in Association.SecretariatHost.choices],
-        "是否": ["是", "否"],
-        "所属区划": [d.name for d in divisions],
-    }
-    for column, (title, values) in enumerate(lists.items(), start=1):
-        options.cell(row=1, column=column, value=title)
-        for row, value in enumerate(values, start=2):
-            options.cell(row=row, column=column, value=value)
-    options.sheet_state = "hidden"
-
-    def validate(header: str, list_title: str) -> None:
-        if header not in headers:
-            return
-        letter = options.cell(row=1, column=list(lists).index(list_title) + 1).column_letter
-        length = max(len(lists[list_title]), 1) + 1
-        validation = DataValidation(
-            type="list", formula1=f"=选项!${letter}$2:${letter}${length}", allow_blank=True,
-            showErrorMessage=True, errorTitle="请从下拉列表中选择", error=f"「{header}」请从下拉列表中选择。",
-        )
-        sheet.add_data_validation(validation)
-        column_letter = sheet.cell(row=1, column=headers.index(header) + 1).column_letter
-        validation.add(f"{column_letter}2:{column_letter}2000")
-
-    for header in ("层级", "业务主管单位类别", "秘书处设立情况", "所属区划"):
-        validate(header, header)
-    for header in ("已在民政部门登记", "有固定办公场所", "与新时代文明实践中心合署办公"):
-        validate(header, "是否")
-
-    notes = workbook.create_sheet("填写说明")
-    for line in (
-        ["协会台账导入模板填写说明"],
-        ["1. 第 1 行为列标题，请勿修改；从第 2 行起每行一个协会，示例行导入前请删除。"],
-        ["2. 统一编制序列号：新登记的协会留空，保存时自动编号；修改已有协会时填写其编号（可先导出台账再修改）。"],
-        ["3. 所属区划：从下拉列表选择；也可在“区划代码”列填写 6 位代码（如 150102），两者都填时须一致。"],
-        ["4. 日期可写成 2021-03-05、2021/3/5 或 2021年3月5日，也可使用 Excel 日期格式。"],
-        ["5. 协会名称应符合《指引》第 2 条：XX旗/县/市/区青年志愿者协会；市辖区为 XX市XX区青年志愿者协会。"],
-        ["6. 统一社会信用代码 18 位，社会团体以 51 开头；全角字符和小写字母会自动转换。"],
-        ["7. “是/否”类栏目不清楚时请留空（留空表示待补充，不等于“否”）。"],
-        ["8. 文件中任何一行有错误时整个文件都不会导入，请按提示修改后重新上传。"],
-        ["9. “上级区划”列仅供查看，导入时不读取。"],
-    ):
-        notes.append(line)
-    notes.column_dimensions["A"].width = 110
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-__all__ = ["LEDGER_SHEET", "Status", "ledger_template", "ledger_workbook"]
+    yes_no = ["是", "否"]
+    return build_template(
+        sheet_name=LEDGER_SHEET,
+        headers=headers,
+        example=example,
+        dropdowns={
+            "层级": [label for _, label in Association.Level.choices],
+            "业务主管单位类别": [label for _, label in Association.SupervisorKind.choices],
+            "秘书处设立情况": [label for _, label in Association.SecretariatHost.choices],
+            "已在民政部门登记": yes_no,
+            "有固定办公场所": yes_no,
+            "与新时代文明实践中心合署办公": yes_no,
+            "所属区划": [d.name for d in divisions],
+        },
+        notes=[
+            "协会台账导入模板填写说明",
+            "1. 第 1 行为列标题，请勿修改；从第 2 行起每行一个协会，示例行导入前请删除。",
+            "2. 统一编制序列号：新登记的协会留空，保存时自动编号；修改已有协会时填写其编号（可先导出台账再修改）。",
+            "3. 所属区划：从下拉列表选择；也可在“区划代码”列填写 6 位代码（如 150102），两者都填时须一致。",
+            "4. 日期可写成 2021-03-05、2021/3/5 或 2021年3月5日，也可使用 Excel 日期格式。",
+            "5. 协会名称应符合《指引》第 2 条：XX旗/县/市/区青年志愿者协会；市辖区为 XX市XX区青年志愿者协会。",
+            "6. 统一社会信用代码 18 位，社会团体以 51 开头；全角字符和小写字母会自动转换。",
+            "7. “是/否”类栏目不清楚时请留空（留空表示待补充，不等于“否”）。",
+            "8. 文件中任何一行有错误时整个文件都不会导入，请按提示修改后重新上传。",
+            "9. “上级区划”列仅供查看，导入时不读取。",
+        ],
+    )

@@ -178,3 +178,55 @@ def read_sheet(content: bytes, *, sheet_name: str | None = None, max_rows: int =
     for number, values in rows:
         dataset.append([*values, number])
     return dataset
+
+
+def build_template(*, sheet_name: str, headers: list[str], example: dict, dropdowns: dict[str, list[str]],
+                   notes: list[str], text_columns: tuple[str, ...] = ()) -> bytes:
+    """An import template: bold header row, one example row, list dropdowns (data validation pointing at a
+    hidden 选项 sheet, so long lists work in Excel and LibreOffice), text-formatted columns for numbers that must
+    stay text (ID numbers), and a 填写说明 sheet."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_name
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.append([neutralise(example.get(h, "")) for h in headers])
+    for index, header in enumerate(headers, start=1):
+        letter = sheet.cell(row=1, column=index).column_letter
+        sheet.column_dimensions[letter].width = max(12, len(header) * 2 + 2)
+        if header in text_columns:
+            for row in range(2, 2001):
+                sheet.cell(row=row, column=index).number_format = "@"
+    options = workbook.create_sheet("选项")
+    options.sheet_state = "hidden"
+    written: dict[tuple, str] = {}  # identical lists (是/否 …) share one column of the options sheet
+    for header, values in dropdowns.items():
+        if header not in headers or not values:
+            continue
+        key = tuple(values)
+        if key not in written:
+            column = len(written) + 1
+            options.cell(row=1, column=column, value=header)
+            for row, value in enumerate(values, start=2):
+                options.cell(row=row, column=column, value=value)
+            written[key] = options.cell(row=1, column=column).column_letter
+        letter = written[key]
+        validation = DataValidation(
+            type="list", formula1=f"=选项!${letter}$2:${letter}${len(values) + 1}", allow_blank=True,
+            showErrorMessage=True, errorTitle="请从下拉列表中选择", error=f"「{header}」请从下拉列表中选择。",
+        )
+        sheet.add_data_validation(validation)
+        target = sheet.cell(row=1, column=headers.index(header) + 1).column_letter
+        validation.add(f"{target}2:{target}2000")
+    notes_sheet = workbook.create_sheet("填写说明")
+    for line in notes:
+        notes_sheet.append([line])
+    notes_sheet.column_dimensions["A"].width = 110
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -9,9 +9,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from accounts.admin_scoping import CountyListFilter, LeagueListFilter, ScopedModelAdmin
-from common.excel import normalise_text
+from common.admin_excel import ExcelAdminMixin
+from common.excel import iter_sheet, normalise_text
 
 from . import personal_data
+from .exports import volunteer_template, volunteer_workbook
+from .importers import SHEET_NAME, VolunteerImporter
 from .models import UNMASK_PERMISSION, IndividualMember, PersonalDataAccess, UnitMember, Volunteer
 from .reference import SERVICE_DOMAINS
 from .services import DUPLICATE_PERSON_MESSAGE, personal_data_reveal
@@ -73,8 +76,10 @@ def domains_display(obj) -> str:
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(ScopedModelAdmin):
+class VolunteerAdmin(ExcelAdminMixin, ScopedModelAdmin):
     form = VolunteerForm
+    excel_title = "注册志愿者"
+    excel_noun = "名志愿者"
     list_display = ("name", "id_number_masked", "sex", "birth_date", "ethnicity", "political_status", "division",
                     "registered_on")
     list_filter = (LeagueListFilter, CountyListFilter, "sex", "political_status")
@@ -92,6 +97,16 @@ class VolunteerAdmin(ScopedModelAdmin):
         ("监护人同意（未满 18 周岁）", {"fields": ("guardian_name", "guardian_relation", "guardian_consent_on",
                                           "guardian_consent_method")}),
     )
+
+    def excel_template(self, request):
+        return volunteer_template(user=request.user)
+
+    def excel_export(self, request, queryset):
+        return volunteer_workbook(queryset, user=request.user)
+
+    def excel_import(self, request, content, *, dry_run):
+        headers, rows = iter_sheet(content, sheet_name=SHEET_NAME, max_rows=VolunteerImporter.max_rows)
+        return VolunteerImporter(request.user).run(headers, rows, dry_run=dry_run)
 
     def get_search_results(self, request, queryset, search_term):
         term = normalise_id_number(search_term)

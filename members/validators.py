@@ -1,5 +1,6 @@
 import re
 from datetime import date
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from stdnum.cn import ric
@@ -49,7 +50,9 @@ def validate_id_number(value: str) -> str:
     return number
 
 
+@lru_cache(maxsize=8192)
 def _area_known(area: str) -> bool:
+    # Cached: area codes are reference data, and a provincial import checks the same few hundred codes.
     if area[:2] not in PROVINCE_PREFIXES:
         return False
     try:

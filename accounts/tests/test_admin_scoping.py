@@ -31,7 +31,7 @@ def _changelist_names(client, **params):
 
 
 def _export_names(client):
-    response = client.get(reverse("admin:associations_association_ledger_export"))
+    response = client.get(reverse("admin:associations_association_excel_export"))
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.content))["协会台账"]
     header = [c.value for c in sheet[1]]

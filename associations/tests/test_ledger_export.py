@@ -88,7 +88,7 @@ def test_admin_export_follows_scope_and_filters(client, make_staff):
     _ledger()
     association("150402")
     client.force_login(make_staff(Role.LEAGUE_STAFF, "1501"))
-    response = client.get(reverse("admin:associations_association_ledger_export"), {"county": "150103"})
+    response = client.get(reverse("admin:associations_association_excel_export"), {"county": "150103"})
     names = [r[1] for r in _book(response.content)["协会台账"].iter_rows(min_row=2, values_only=True)]
     assert names == ["呼和浩特市回民区青年志愿者协会"]
 

@@ -226,15 +226,15 @@ def test_admin_upload_preview_then_confirm(client, make_staff):
     upload = io.BytesIO(content)
     upload.name = "台账.xlsx"
 
-    preview = client.post(reverse("admin:associations_association_ledger_import"), {"file": upload})
+    preview = client.post(reverse("admin:associations_association_excel_import"), {"file": upload})
 
     assert preview.status_code == 200
     assert "将新增 <strong>2</strong> 个协会" in preview.content.decode()
     assert not Association.objects.exists()
-    confirm = client.post(reverse("admin:associations_association_ledger_confirm"), {"token": preview.context["token"]})
+    confirm = client.post(reverse("admin:associations_association_excel_confirm"), {"token": preview.context["token"]})
     assert confirm.status_code == 302
     assert Association.objects.count() == 2
-    again = client.post(reverse("admin:associations_association_ledger_confirm"), {"token": preview.context["token"]})
+    again = client.post(reverse("admin:associations_association_excel_confirm"), {"token": preview.context["token"]})
     assert Association.objects.count() == 2 and again.status_code == 302
 
 
@@ -242,7 +242,7 @@ def test_admin_preview_lists_errors_in_a_table(client, make_staff):
     client.force_login(make_staff(Role.COUNTY_STAFF, "150102"))
     upload = io.BytesIO(workbook([county_row(Division.objects.get(code="150402"))]))
     upload.name = "台账.xlsx"
-    page = client.post(reverse("admin:associations_association_ledger_import"), {"file": upload}).content.decode()
+    page = client.post(reverse("admin:associations_association_excel_import"), {"file": upload}).content.decode()
     assert "发现 1 处问题，整个文件未导入" in page
     assert "<td>第 2 行</td><td>所属区划</td>" in page
     assert "token" not in page or 'name="token"' not in page
@@ -252,14 +252,14 @@ def test_upload_that_is_not_xlsx_is_refused(client, make_staff):
     client.force_login(make_staff(Role.COUNTY_STAFF, "150102"))
     upload = io.BytesIO(b"name,level\n")
     upload.name = "台账.xlsx"
-    page = client.post(reverse("admin:associations_association_ledger_import"), {"file": upload}).content.decode()
+    page = client.post(reverse("admin:associations_association_excel_import"), {"file": upload}).content.decode()
     assert "文件不是 Excel 工作簿（.xlsx）" in page
 
 
 def test_official_cannot_import(client, make_staff):
     client.force_login(make_staff(Role.OFFICIAL, "15"))
-    assert client.get(reverse("admin:associations_association_ledger_import")).status_code == 403
-    assert client.get(reverse("admin:associations_association_ledger_template")).status_code == 403
+    assert client.get(reverse("admin:associations_association_excel_import")).status_code == 403
+    assert client.get(reverse("admin:associations_association_excel_template")).status_code == 403
 
 
 def test_abandoned_uploads_are_pruned(client, make_staff):
@@ -268,7 +268,7 @@ def test_abandoned_uploads_are_pruned(client, make_staff):
 
     def stored():
         try:
-            return default_storage.listdir("ledger-imports")[1]
+            return default_storage.listdir("excel-imports")[1]
         except FileNotFoundError:
             return []
 
@@ -276,11 +276,11 @@ def test_abandoned_uploads_are_pruned(client, make_staff):
     client.force_login(make_staff(Role.COUNTY_STAFF, "150102"))
     upload = io.BytesIO(workbook([county_row(Division.objects.get(code="150102"))]))
     upload.name = "台账.xlsx"
-    client.post(reverse("admin:associations_association_ledger_import"), {"file": upload})
+    client.post(reverse("admin:associations_association_excel_import"), {"file": upload})
     assert len(stored()) == before + 1
 
     out = io.StringIO()
-    call_command("prune_ledger_uploads", hours=0, stdout=out)
+    call_command("prune_excel_uploads", hours=0, stdout=out)
 
     assert f"已删除 {before + 1} 个" in out.getvalue()
     assert stored() == []

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "common",
     "divisions",
     "accounts",
     "associations",

@@ -4,11 +4,11 @@ from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from associations.admin_ledger import UPLOAD_DIR
+from common.admin_excel import UPLOAD_DIR
 
 
 class Command(BaseCommand):
-    help = "删除超过保留时间、未确认导入的台账上传文件（预览后放弃的文件）。"
+    help = "删除超过保留时间、未确认导入的 Excel 上传文件（预览后放弃的文件）。"
 
     def add_arguments(self, parser):
         parser.add_argument("--hours", type=int, default=24, help="保留小时数（默认 24）")
