@@ -14,13 +14,16 @@ class DivisionLookup:
         divisions = Division.objects.filter(is_statutory=True, level__in=levels).select_related("parent__parent")
         self.by_code: dict[str, Division] = {}
         self.by_name: dict[str, list[Division]] = {}
+        self.names_of: dict[str, set[str]] = {}  # every name a row may use for a division, computed once
         for division in divisions:
             self.by_code[division.gb_code] = division
             names = {division.name}
-            if division.level == Division.Level.COUNTY:
-                names.add(division.full_name)
-            elif division.level == Division.Level.TOWNSHIP and division.parent_id:
-                names.add(f"{division.parent.name}{division.name}")
+            parent = division.parent
+            if parent is not None and parent.level != Division.Level.REGION:
+                names.add(f"{parent.name}{division.name}")
+                if parent.parent is not None and parent.parent.level == Division.Level.LEAGUE:
+                    names.add(f"{parent.parent.name}{parent.name}{division.name}")
+            self.names_of[division.code] = names
             for name in names:
                 self.by_name.setdefault(name, []).append(division)
 
@@ -32,7 +35,7 @@ class DivisionLookup:
             division = self.by_code.get(code)
             if division is None:
                 raise ValueError(f"区划代码「{code}」不存在，或不是{what}的代码。")
-            if name and name not in {division.name, division.full_name, f"{division.parent.name}{division.name}"}:
+            if name and name not in self.names_of[division.code]:
                 raise ValueError(f"区划代码 {code} 是「{division.name}」，与所填「{name}」不一致。")
         elif name:
             matches = self.by_name.get(name, [])

@@ -92,7 +92,7 @@ class VolunteerImporter(TableImporter):
             return None
         fields = {k: v for k, v in values.items() if k not in ("id_number", "phone", "division_code")}
         volunteer = Volunteer(**fields)
-        volunteer.set_id_number(values["id_number"])
+        volunteer.set_id_number(values["id_number"], validated=True)  # the column's widget validated it
         if values.get("phone"):
             volunteer.set_phone(values["phone"])
         try:

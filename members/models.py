@@ -95,8 +95,8 @@ class Volunteer(models.Model):
     def __str__(self):
         return f"{self.name}（{self.id_number_masked}）"
 
-    def set_id_number(self, value: str) -> None:
-        number = validate_id_number(value)
+    def set_id_number(self, value: str, *, validated: bool = False) -> None:
+        number = value if validated else validate_id_number(value)
         self.id_number_hash = personal_data.keyed_hash(number)
         self.id_number_encrypted = personal_data.encrypt(number)
         self.id_number_masked = personal_data.mask_id_number(number)
