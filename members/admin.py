@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from accounts.admin_scoping import CountyListFilter, LeagueListFilter, ScopedModelAdmin
 from common.admin_excel import ExcelAdminMixin
 from common.excel import iter_sheet, normalise_text
+from common.paginator import FastCountPaginator
 
 from . import personal_data
 from .exports import volunteer_template, volunteer_workbook
@@ -89,6 +90,7 @@ class VolunteerAdmin(ExcelAdminMixin, ScopedModelAdmin):
     autocomplete_fields = ("division",)
     readonly_fields = ("id_number_masked", "phone_masked", "birth_date", "sex", "reveal_link")
     show_full_result_count = False
+    paginator = FastCountPaginator
     fieldsets = (
         ("基本信息", {"fields": ("name", "division", "id_number", "id_number_masked", "birth_date", "sex",
                              "ethnicity", "political_status", "phone", "phone_masked", "reveal_link")}),
@@ -160,6 +162,8 @@ class IndividualMemberAdmin(DomainsFormMixin, ScopedModelAdmin):
     list_filter = (LeagueListFilter, CountyListFilter, "review_status", "role")
     list_select_related = ("volunteer", "association")
     search_fields = ("volunteer__name", "association__name")
+    paginator = FastCountPaginator
+    show_full_result_count = False
     autocomplete_fields = ("association", "volunteer")
 
     @admin.display(description="姓名", ordering="volunteer__name")

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from accounts.admin_scoping import CountyListFilter, LeagueListFilter, ScopedInline, ScopedModelAdmin
+from common.paginator import FastCountPaginator
 
 from .models import Incubation, ServiceBase, Team, TeamMembership, YouthVolunteerOrganisation
 
@@ -21,6 +22,8 @@ class TeamMembershipAdmin(ScopedModelAdmin):
     list_filter = (LeagueListFilter, CountyListFilter)
     list_select_related = ("team", "volunteer")
     search_fields = ("team__name", "volunteer__name")
+    paginator = FastCountPaginator
+    show_full_result_count = False
     autocomplete_fields = ("team", "volunteer")
 
     @admin.display(description="姓名", ordering="volunteer__name")
