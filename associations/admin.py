@@ -156,9 +156,9 @@ class AssociationAdmin(ExcelAdminMixin, ScopedModelAdmin):
     def excel_export(self, request, queryset):
         return ledger_workbook(queryset, user=request.user, as_of=_today())
 
-    def excel_import(self, request, content, *, dry_run):
+    def excel_import(self, user, content, *, dry_run, progress=None):
         dataset = read_sheet(content, sheet_name=LEDGER_SHEET)
-        return run_import(AssociationResource(user=request.user), dataset, dry_run=dry_run)
+        return run_import(AssociationResource(user=user), dataset, dry_run=dry_run)
 
     @admin.display(description="体检结果")
     def checkup_panel(self, obj):

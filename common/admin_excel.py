@@ -12,14 +12,16 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from .excel import ExcelFileError
+from .excel import ExcelFileError, neutralise
 from .imports import ImportReport
+from .models import ImportJob
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_DIR = "excel-imports"
@@ -53,6 +55,9 @@ class ExcelAdminMixin:
     change_list_template = "admin/excel_change_list.html"
     excel_title = ""  # 协会台账, 注册志愿者 …
     excel_noun = "条记录"
+    # Files larger than this are checked and imported by a Celery worker, with a progress bar, so no request
+    # is held open for minutes.
+    excel_background_bytes = 512 * 1024
 
     # hooks -------------------------------------------------------------------------------------------------
     def excel_template(self, request) -> bytes:
@@ -61,7 +66,7 @@ class ExcelAdminMixin:
     def excel_export(self, request, queryset) -> bytes:
         raise NotImplementedError
 
-    def excel_import(self, request, content: bytes, *, dry_run: bool) -> ImportReport:
+    def excel_import(self, user, content: bytes, *, dry_run: bool, progress=None) -> ImportReport:
         raise NotImplementedError
 
     # urls and views ----------------------------------------------------------------------------------------
@@ -75,6 +80,11 @@ class ExcelAdminMixin:
             path("excel/export/", wrap(self.excel_export_view), name=self._url_name("export")),
             path("excel/import/", wrap(self.excel_import_view), name=self._url_name("import")),
             path("excel/import/confirm/", wrap(self.excel_confirm_view), name=self._url_name("confirm")),
+            path("excel/job/<uuid:job_id>/", wrap(self.excel_job_view), name=self._url_name("job")),
+            path("excel/job/<uuid:job_id>/status/", wrap(self.excel_job_status_view), name=self._url_name("job_status")),
+            path("excel/job/<uuid:job_id>/errors/", wrap(self.excel_job_errors_view), name=self._url_name("job_errors")),
+            path("excel/job/<uuid:job_id>/confirm/", wrap(self.excel_job_confirm_view),
+                 name=self._url_name("job_confirm")),
             *super().get_urls(),
         ]
 
@@ -112,8 +122,10 @@ class ExcelAdminMixin:
         form = UploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             content = form.cleaned_data["file"].read()
+            if len(content) > self.excel_background_bytes:
+                return self._start_job(request, content, form.cleaned_data["file"].name)
             try:
-                report = self.excel_import(request, content, dry_run=True)
+                report = self.excel_import(request.user, content, dry_run=True)
             except ExcelFileError as error:
                 form.add_error("file", str(error))
             else:
@@ -145,10 +157,76 @@ class ExcelAdminMixin:
         except FileNotFoundError:
             messages.error(request, "该文件已经导入或已过期，请重新上传。")
             return retry
-        report = self.excel_import(request, content, dry_run=False)
+        report = self.excel_import(request.user, content, dry_run=False)
         if not report.ok:
             # The data changed between preview and confirm: show why; nothing was written.
             return self._render(request, form=UploadForm(), report=report, token=None)
         default_storage.delete(payload["path"])
         messages.success(request, f"导入完成：新增 {report.new} {self.excel_noun}，更新 {report.updated} {self.excel_noun}。")
         return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+
+    # background jobs -----------------------------------------------------------------------------------------
+    def _enqueue(self, job: ImportJob) -> None:
+        from .tasks import excel_import_run
+
+        transaction.on_commit(lambda: excel_import_run.delay(str(job.pk)))
+
+    def _start_job(self, request, content: bytes, filename: str):
+        from .excel import check_xlsx
+
+        try:
+            check_xlsx(content)
+        except ExcelFileError as error:
+            form = UploadForm()
+            form.add_error(None, str(error))
+            return self._render(request, form=form)
+        stored = default_storage.save(f"{UPLOAD_DIR}/{uuid.uuid4().hex}.xlsx", ContentFile(content))
+        job = ImportJob.objects.create(user=request.user, model_label=self.opts.label, filename=filename,
+                                       stored_path=stored)
+        self._enqueue(job)
+        return redirect(f"admin:{self._url_name('job')}", job_id=job.pk)
+
+    def _job(self, request, job_id) -> ImportJob:
+        self._require_import_permission(request)
+        job = ImportJob.objects.filter(pk=job_id, user=request.user, model_label=self.opts.label).first()
+        if job is None:
+            raise Http404("导入任务不存在。")
+        return job
+
+    def excel_job_view(self, request, job_id):
+        job = self._job(request, job_id)
+        return TemplateResponse(request, "admin/excel_job.html", self._context(
+            request, job=job, errors=job.errors[:200],
+            status_url=reverse(f"admin:{self._url_name('job_status')}", args=[job.pk]),
+            errors_url=reverse(f"admin:{self._url_name('job_errors')}", args=[job.pk]),
+            job_confirm_url=reverse(f"admin:{self._url_name('job_confirm')}", args=[job.pk]),
+            changelist_url=reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"),
+        ))
+
+    def excel_job_status_view(self, request, job_id):
+        job = self._job(request, job_id)
+        return JsonResponse({"status": job.status, "total": job.total, "errors": len(job.errors)})
+
+    def excel_job_errors_view(self, request, job_id):
+        from openpyxl import Workbook
+
+        job = self._job(request, job_id)
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("问题清单")
+        sheet.append(["行号", "列", "问题"])
+        for row, column, message in job.errors:
+            sheet.append([row, neutralise(column), neutralise(message)])
+        from io import BytesIO
+
+        buffer = BytesIO()
+        workbook.save(buffer)
+        return xlsx_response(buffer.getvalue(), f"导入问题清单_{job.filename}")
+
+    def excel_job_confirm_view(self, request, job_id):
+        preview = self._job(request, job_id)
+        if request.method != "POST" or not preview.ok or preview.phase != ImportJob.Phase.PREVIEW:
+            raise PermissionDenied
+        job = ImportJob.objects.create(user=request.user, model_label=self.opts.label, filename=preview.filename,
+                                       stored_path=preview.stored_path, phase=ImportJob.Phase.IMPORT)
+        self._enqueue(job)
+        return redirect(f"admin:{self._url_name('job')}", job_id=job.pk)

@@ -106,9 +106,9 @@ class VolunteerAdmin(ExcelAdminMixin, ScopedModelAdmin):
     def excel_export(self, request, queryset):
         return volunteer_workbook(queryset, user=request.user)
 
-    def excel_import(self, request, content, *, dry_run):
+    def excel_import(self, user, content, *, dry_run, progress=None):
         headers, rows = iter_sheet(content, sheet_name=SHEET_NAME, max_rows=VolunteerImporter.max_rows)
-        return VolunteerImporter(request.user).run(headers, rows, dry_run=dry_run)
+        return VolunteerImporter(user).run(headers, rows, dry_run=dry_run, progress=progress)
 
     def get_search_results(self, request, queryset, search_term):
         term = normalise_id_number(search_term)

@@ -1,0 +1,46 @@
+from celery import shared_task
+from django.contrib import admin
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from .excel import ExcelFileError
+from .models import ImportJob
+
+
+@shared_task(name="common.excel_import_run", acks_late=True, max_retries=0)
+def excel_import_run(job_id: str) -> str:
+    """Run one phase of a large import; the admin polls the job for progress and the report."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.status != ImportJob.Status.QUEUED:
+            return job.status  # delivered twice: the first delivery owns it
+        job.status = ImportJob.Status.RUNNING
+        job.save(update_fields=["status"])
+    model_admin = next(a for m, a in admin.site._registry.items() if m._meta.label == job.model_label)
+
+    def progress(rows: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(total=rows)
+
+    try:
+        with default_storage.open(job.stored_path, "rb") as handle:
+            content = handle.read()
+        report = model_admin.excel_import(job.user, content, dry_run=job.phase == ImportJob.Phase.PREVIEW,
+                                          progress=progress)
+    except ExcelFileError as error:
+        job.status, job.message = ImportJob.Status.FAILED, str(error)
+    except Exception:
+        job.status, job.message = ImportJob.Status.FAILED, "导入过程中出现系统错误，未写入任何数据，请联系管理员。"
+        raise
+    else:
+        job.status = ImportJob.Status.DONE
+        job.total, job.new, job.updated = report.total, report.new, report.updated
+        job.errors = [[e.row, e.column, e.message] for e in report.errors[: ImportJob.MAX_ERRORS_KEPT]]
+        if len(report.errors) > ImportJob.MAX_ERRORS_KEPT:
+            job.message = f"共 {len(report.errors)} 处问题，仅保留前 {ImportJob.MAX_ERRORS_KEPT} 处。"
+        if job.phase == ImportJob.Phase.IMPORT and report.ok:
+            default_storage.delete(job.stored_path)
+    finally:
+        job.finished_at = timezone.now()
+        job.save()
+    return job.status
