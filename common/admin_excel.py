@@ -230,3 +230,51 @@ class ExcelAdminMixin:
                                        stored_path=preview.stored_path, phase=ImportJob.Phase.IMPORT)
         self._enqueue(job)
         return redirect(f"admin:{self._url_name('job')}", job_id=job.pk)
+
+
+class TableExcelAdminMixin(ExcelAdminMixin):
+    """Excel for an admin whose sheet is described by a ``TableImporter``: the template, the export and the
+    import all come from the importer's columns, so what is exported re-imports."""
+
+    excel_importer_class = None
+    excel_example: dict = {}
+    excel_notes: tuple[str, ...] = ()
+    excel_text_columns: tuple[str, ...] = ()
+    excel_export_related: tuple[str, ...] = ()
+
+    def excel_dropdowns(self, user) -> dict[str, list[str]]:
+        from .imports import ChoiceWidget, YesNoWidget
+
+        importer = self.excel_importer_class(user)
+        lists = {}
+        for column in importer.columns:
+            if isinstance(column.widget, ChoiceWidget):
+                lists[column.header] = list(column.widget.labels.values())
+            elif isinstance(column.widget, YesNoWidget):
+                lists[column.header] = ["是", "否"]
+        return lists
+
+    def excel_template(self, request):
+        from .excel import build_template
+
+        importer = self.excel_importer_class(request.user)
+        notes = [f"{self.excel_title}导入模板填写说明",
+                 "第 1 行为列标题，请勿修改；从第 2 行起每行一条，示例行导入前请删除。",
+                 "日期可写成 2024-03-05、2024/3/5 或 2024年3月5日；文件中任何一行有错误时整个文件都不会导入。",
+                 *self.excel_notes]
+        return build_template(sheet_name=importer.sheet_name, headers=importer.headers, example=self.excel_example,
+                              dropdowns=self.excel_dropdowns(request.user), notes=notes,
+                              text_columns=self.excel_text_columns)
+
+    def excel_export(self, request, queryset):
+        from .tabular import importer_workbook
+
+        rows = queryset.select_related(*self.excel_export_related).order_by("pk").iterator(chunk_size=2000)
+        return importer_workbook(self.excel_importer_class(request.user), rows)
+
+    def excel_import(self, user, content, *, dry_run, progress=None):
+        from .excel import iter_sheet
+
+        importer = self.excel_importer_class(user)
+        headers, rows = iter_sheet(content, sheet_name=importer.sheet_name, max_rows=importer.max_rows)
+        return importer.run(headers, rows, dry_run=dry_run, progress=progress)

@@ -2,7 +2,7 @@ from django.core.paginator import Paginator
 from django.db import DatabaseError, connections, transaction
 from django.utils.functional import cached_property
 
-COUNT_TIMEOUT_MS = 300
+COUNT_TIMEOUT_MS = 100
 
 
 class FastCountPaginator(Paginator):

@@ -187,3 +187,44 @@ class TableImporter:
             else:
                 row.append(column.widget.render(getattr(obj, column.attr, None), obj))
         return row
+
+
+def importer_workbook(importer: TableImporter, rows: Iterable) -> bytes:
+    """An export with exactly the importer's columns (so it re-imports), formula-like text neutralised."""
+    import io
+
+    from openpyxl import Workbook
+
+    from .excel import neutralise
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(importer.sheet_name)
+    sheet.append(importer.headers)
+    for obj in rows:
+        sheet.append([neutralise(v) for v in importer.export_row(obj)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+class DomainsWidget(TextWidget):
+    """服务领域 written as labels separated by 、，, or spaces (扶贫、助学); exported the same way."""
+
+    def __init__(self, choices):
+        super().__init__()
+        self.to_code = {label: code for code, label in choices} | {code: code for code, _ in choices}
+        self.labels = dict(choices)
+
+    def clean(self, value, row=None, **kwargs):
+        import re
+
+        text = super().clean(value)
+        codes = []
+        for part in (p for p in re.split(r"[、，,;；\\s]+", text) if p):
+            if part not in self.to_code:
+                raise ValueError(f"「{part}」不是服务领域，可选：{'、'.join(self.labels.values())}。")
+            codes.append(self.to_code[part])
+        return list(dict.fromkeys(codes))
+
+    def render(self, value, obj=None, **kwargs):
+        return "、".join(self.labels.get(code, code) for code in value or [])

@@ -9,13 +9,13 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from accounts.admin_scoping import CountyListFilter, LeagueListFilter, ScopedModelAdmin
-from common.admin_excel import ExcelAdminMixin
+from common.admin_excel import ExcelAdminMixin, TableExcelAdminMixin
 from common.excel import iter_sheet, normalise_text
 from common.paginator import FastCountPaginator
 
 from . import personal_data
 from .exports import volunteer_template, volunteer_workbook
-from .importers import SHEET_NAME, VolunteerImporter
+from .importers import SHEET_NAME, IndividualMemberImporter, UnitMemberImporter, VolunteerImporter
 from .models import UNMASK_PERMISSION, IndividualMember, PersonalDataAccess, UnitMember, Volunteer
 from .reference import SERVICE_DOMAINS
 from .services import DUPLICATE_PERSON_MESSAGE, personal_data_reveal
@@ -100,6 +100,10 @@ class VolunteerAdmin(ExcelAdminMixin, ScopedModelAdmin):
                                           "guardian_consent_method")}),
     )
 
+    def get_queryset(self, request):
+        # Ciphertexts are read only where a value is revealed: lists carry the masked forms.
+        return super().get_queryset(request).defer("id_number_encrypted", "phone_encrypted")
+
     def excel_template(self, request):
         return volunteer_template(user=request.user)
 
@@ -156,7 +160,16 @@ class VolunteerAdmin(ExcelAdminMixin, ScopedModelAdmin):
 
 
 @admin.register(IndividualMember)
-class IndividualMemberAdmin(DomainsFormMixin, ScopedModelAdmin):
+class IndividualMemberAdmin(TableExcelAdminMixin, DomainsFormMixin, ScopedModelAdmin):
+    excel_title = "个人会员"
+    excel_noun = "名个人会员"
+    excel_importer_class = IndividualMemberImporter
+    excel_text_columns = ("协会统一编制序列号", "身份证号码")
+    excel_export_related = ("association", "volunteer")
+    excel_example = {"协会统一编制序列号": "150102-01", "身份证号码": "（18 位，须已登记为注册志愿者）", "姓名": "王志强",
+                     "入会日期": "2024-05-04", "审核状态": "审核通过", "会内职务": "会员", "服务领域": "助学、扶老"}
+    excel_notes = ("个人会员须先登记为注册志愿者；入会时年龄须在 14–45 岁之间（指引第 6 条）。",
+                   "服务领域可填多个，用顿号分隔：扶贫、济困、扶老、救孤、恤病、助残、救灾、助医、助学。")
     list_display = ("volunteer_name", "volunteer_id_masked", "association", "role", "review_status", "joined_on",
                     "left_on", "domains_text")
     list_filter = (LeagueListFilter, CountyListFilter, "review_status", "role")
@@ -180,7 +193,14 @@ class IndividualMemberAdmin(DomainsFormMixin, ScopedModelAdmin):
 
 
 @admin.register(UnitMember)
-class UnitMemberAdmin(DomainsFormMixin, ScopedModelAdmin):
+class UnitMemberAdmin(TableExcelAdminMixin, DomainsFormMixin, ScopedModelAdmin):
+    excel_title = "单位会员"
+    excel_noun = "个单位会员"
+    excel_importer_class = UnitMemberImporter
+    excel_text_columns = ("协会统一编制序列号", "统一社会信用代码")
+    excel_export_related = ("association",)
+    excel_example = {"协会统一编制序列号": "150102-01", "单位名称": "第一中学青年志愿者服务队", "单位类别": "学校志愿者组织",
+                     "服务领域": "助学", "入会日期": "2024-05-04"}
     list_display = ("name", "kind", "association", "uscc", "joined_on", "left_on", "domains_text")
     list_filter = (LeagueListFilter, CountyListFilter, "kind")
     list_select_related = ("association",)

@@ -1,9 +1,6 @@
-import io
-
-from openpyxl import Workbook
-
 from accounts.scoping import scope_queryset
-from common.excel import build_template, neutralise
+from common.excel import build_template
+from common.tabular import importer_workbook
 from divisions.models import Division
 
 from .importers import SHEET_NAME, VolunteerImporter
@@ -57,20 +54,19 @@ def volunteer_workbook(queryset, *, user) -> bytes:
     """Volunteers in the user's scope; ID numbers and phones masked unless the user may see them, in which
     case the export itself is logged as an access to personal data."""
     reveal = user.has_perm(UNMASK_PERMISSION)
-    importer = VolunteerImporter(user, reveal=reveal)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(SHEET_NAME)
-    sheet.append(importer.headers)
-    count = 0
-    for volunteer in queryset.select_related("division").order_by("pk").iterator(chunk_size=2000):
-        sheet.append([neutralise(v) for v in importer.export_row(volunteer)])
-        count += 1
+    exported = 0
+
+    def people():
+        nonlocal exported
+        for volunteer in queryset.select_related("division").order_by("pk").iterator(chunk_size=2000):
+            exported += 1
+            yield volunteer
+
+    content = importer_workbook(VolunteerImporter(user, reveal=reveal), people())
     if reveal:
-        PersonalDataAccess.objects.create(user=user, volunteer=None, subject=f"导出 {count} 名志愿者",
+        PersonalDataAccess.objects.create(user=user, volunteer=None, subject=f"导出 {exported} 名志愿者",
                                           fields="身份证号码、手机号码（Excel 导出）", purpose="导出")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return content
 
 
 __all__ = ["scope_queryset", "volunteer_template", "volunteer_workbook"]

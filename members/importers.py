@@ -1,13 +1,14 @@
 """Volunteers through Excel on the batch engine: the registry at provincial scale."""
 from django.core.exceptions import ValidationError
 
+from associations.validators import normalise_uscc, validate_uscc
 from common.imports import ChoiceWidget, DateWidget, TextWidget
 from common.lookups import DivisionLookup
-from common.tabular import Column, RowProblems, TableImporter
+from common.tabular import Column, DomainsWidget, RowProblems, TableImporter
 
 from . import personal_data
-from .models import Volunteer
-from .reference import ETHNIC_GROUPS, POLITICAL_STATUS
+from .models import IndividualMember, UnitMember, Volunteer
+from .reference import ETHNIC_GROUPS, POLITICAL_STATUS, SERVICE_DOMAINS
 from .validators import validate_id_number, validate_phone
 
 DIVISION_CODE = "区划代码"
@@ -112,3 +113,142 @@ class VolunteerImporter(TableImporter):
             self.seen[volunteer.id_number_hash] = number
             if volunteer.id_number_hash in registered:
                 problems.add("身份证号码", "该身份证号码已在平台登记为志愿者，不能重复登记。")
+
+
+# --- members ------------------------------------------------------------------------------------------------
+class AssociationWidget(TextWidget):
+    """协会 by its uniform serial number, within the user's scope (loaded once per import)."""
+
+    by_serial: dict
+
+    def load(self, user, **filters):
+        from accounts.scoping import scope_queryset
+        from associations.models import Association
+
+        queryset = scope_queryset(Association.objects.filter(**filters).select_related("division"), user)
+        self.by_serial = {a.serial_number: a for a in queryset}
+
+    def clean(self, value, row=None, **kwargs):
+        serial = super().clean(value)
+        if not serial:
+            raise ValueError("请填写协会的统一编制序列号。")
+        association = self.by_serial.get(serial)
+        if association is None:
+            raise ValueError(f"统一编制序列号「{serial}」不存在或不在您的管辖范围内。")
+        return association
+
+    def render(self, value, obj=None, **kwargs):
+        return value.serial_number if value else ""
+
+
+class PersonWidget(IdNumberWidget):
+    """A registered volunteer by ID number: the number is validated here, looked up per batch by its hash."""
+
+    def clean(self, value, row=None, **kwargs):
+        return personal_data.keyed_hash(super().clean(value))
+
+
+class IndividualMemberImporter(TableImporter):
+    model = IndividualMember
+    sheet_name = "个人会员"
+
+    def __init__(self, user):
+        super().__init__(user)
+        self.association_widget = AssociationWidget()
+        self.columns = (
+            Column("协会统一编制序列号", "association", self.association_widget, required=True),
+            Column("身份证号码", "person", PersonWidget(), required=True,
+                   export=lambda m: m.volunteer.id_number_masked),
+            Column("姓名", "name", export=lambda m: m.volunteer.name),
+            Column("入会日期", "joined_on", DateWidget(), required=True),
+            Column("退会日期", "left_on", DateWidget()),
+            Column("推荐单位或推荐人", "recommended_by"),
+            Column("审核状态", "review_status", ChoiceWidget(IndividualMember.Review.choices)),
+            Column("会内职务", "role", ChoiceWidget(IndividualMember.Role.choices)),
+            Column("服务领域", "domains", DomainsWidget(SERVICE_DOMAINS)),
+        )
+
+    def prepare(self):
+        self.association_widget.load(self.user)
+        self.seen: dict[tuple, int] = {}
+
+    def build(self, values, problems, row_number):
+        if not values.get("association") or not values.get("person") or not values.get("joined_on"):
+            return None
+        member = IndividualMember(
+            association=values["association"], joined_on=values["joined_on"], left_on=values.get("left_on"),
+            recommended_by=values.get("recommended_by", ""), domains=values.get("domains", []),
+            review_status=values.get("review_status") or IndividualMember.Review.RECOMMENDED,
+            role=values.get("role") or IndividualMember.Role.MEMBER,
+        )
+        member._person_hash = values["person"]
+        member._name = values.get("name", "")
+        return member
+
+    def check_batch(self, batch):
+        people = {v.id_number_hash: v for v in Volunteer.objects.filter(
+            id_number_hash__in=[m._person_hash for _, m, _ in batch])}
+        existing = set(IndividualMember.objects.filter(
+            volunteer__in=people.values(), association__in={m.association for _, m, _ in batch}
+        ).values_list("association_id", "volunteer_id", "joined_on"))
+        for number, member, problems in batch:
+            person = people.get(member._person_hash)
+            if person is None:
+                problems.add("身份证号码", "该身份证号码尚未登记为注册志愿者，请先导入或登记志愿者。")
+                continue
+            if member._name and member._name != person.name:
+                problems.add("姓名", f"与登记的姓名「{person.name}」不一致。")
+            member.volunteer = person
+            key = (member.association.pk, person.pk, member.joined_on)
+            earlier = self.seen.setdefault(key, number)
+            if earlier != number:
+                problems.add("身份证号码", f"与第 {earlier} 行重复（同一协会、同一人、同一入会日期）。")
+            elif key in existing:
+                problems.add("身份证号码", "该志愿者在同一日期已登记为本协会会员。")
+            try:
+                member.clean()
+            except ValidationError as error:
+                self.add_validation_error(problems, error)
+
+
+class UsccWidget(TextWidget):
+    def clean(self, value, row=None, **kwargs):
+        code = super().clean(value)
+        if not code:
+            return ""
+        try:
+            validate_uscc(code)
+        except ValidationError as error:
+            raise ValueError(error.messages[0]) from None
+        return normalise_uscc(code)
+
+
+class UnitMemberImporter(TableImporter):
+    model = UnitMember
+    sheet_name = "单位会员"
+
+    def __init__(self, user):
+        super().__init__(user)
+        self.association_widget = AssociationWidget()
+        self.columns = (
+            Column("协会统一编制序列号", "association", self.association_widget, required=True),
+            Column("单位名称", "name", required=True),
+            Column("单位类别", "kind", ChoiceWidget(UnitMember.Kind.choices), required=True),
+            Column("统一社会信用代码", "uscc", UsccWidget()),
+            Column("服务领域", "domains", DomainsWidget(SERVICE_DOMAINS)),
+            Column("入会日期", "joined_on", DateWidget(), required=True),
+            Column("退会日期", "left_on", DateWidget()),
+        )
+
+    def prepare(self):
+        self.association_widget.load(self.user)
+
+    def build(self, values, problems, row_number):
+        if problems:
+            return None
+        unit = UnitMember(**values)
+        try:
+            unit.clean()
+        except ValidationError as error:
+            self.add_validation_error(problems, error)
+        return unit

@@ -8,7 +8,7 @@ import time
 from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from stdnum.cn import ric
 
 from associations.demo import demo_ledger_create
@@ -88,6 +88,9 @@ class Command(BaseCommand):
             made += size
             rate = made / (time.perf_counter() - started)
             self.stdout.write(f"已生成 {made} 名志愿者（{rate:.0f} 名/秒）")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # fresh planner statistics for the tables just filled
 
     def _teams(self, townships) -> dict[int, int]:
         existing = dict(Team.objects.filter(division__level="township").values_list("division_id", "pk"))
