@@ -28,7 +28,8 @@ class Column:
     header: str
     attr: str
     widget: object = TextWidget()
-    required: bool = False
+    required: bool = False  # the column must be in the sheet and its cells filled …
+    blank_ok: bool = False  # … unless the widget itself decides from the row (所属区划 or 区划代码)
     export: Callable | None = None  # obj -> cell value; defaults to the attribute, rendered by the widget
 
 
@@ -102,7 +103,7 @@ class TableImporter:
             if column.header not in raw:
                 continue
             value = raw[column.header]
-            if column.required and value in (None, ""):
+            if column.required and not column.blank_ok and value in (None, ""):
                 problems.add(column.header, "必填，不能为空。")
                 continue
             try:

@@ -61,7 +61,8 @@ class VolunteerImporter(TableImporter):
             Column("姓名", "name", required=True),
             Column("身份证号码", "id_number", IdNumberWidget(), required=True, export=self._export_id),
             Column(DIVISION_CODE, "division_code", TextWidget(), export=lambda v: v.division.gb_code),
-            Column("所属区划", "division", self.division_widget, required=True, export=lambda v: v.division.name),
+            Column("所属区划", "division", self.division_widget, required=True, blank_ok=True,
+                   export=lambda v: v.division.name),
             Column("民族", "ethnicity", CodeChoiceWidget(ETHNIC_GROUPS)),
             Column("政治面貌", "political_status", CodeChoiceWidget(POLITICAL_STATUS)),
             Column("手机号码", "phone", PhoneWidget(), export=self._export_phone),
@@ -121,6 +122,10 @@ class AssociationWidget(TextWidget):
 
     by_serial: dict
 
+    def __init__(self, *, optional: bool = False):
+        super().__init__()
+        self.optional = optional
+
     def load(self, user, **filters):
         from accounts.scoping import scope_queryset
         from associations.models import Association
@@ -131,6 +136,8 @@ class AssociationWidget(TextWidget):
     def clean(self, value, row=None, **kwargs):
         serial = super().clean(value)
         if not serial:
+            if self.optional:
+                return None
             raise ValueError("请填写协会的统一编制序列号。")
         association = self.by_serial.get(serial)
         if association is None:

@@ -25,13 +25,14 @@ class TeamImporter(TableImporter):
     def __init__(self, user):
         super().__init__(user)
         self.division_widget = DivisionWidget()
-        self.association_widget = AssociationWidget()
+        self.association_widget = AssociationWidget(optional=True)
         self.columns = (
             Column("服务队名称", "name", required=True),
             Column("依托单位类别", "host_kind", ChoiceWidget(Team.HostKind.choices), required=True),
             Column("依托单位名称", "host_name"),
             Column(DIVISION_CODE, "division_code", export=lambda t: t.division.gb_code),
-            Column("所在区划", "division", self.division_widget, required=True, export=lambda t: t.division.name),
+            Column("所在区划", "division", self.division_widget, required=True, blank_ok=True,
+                   export=lambda t: t.division.name),
             Column("直属服务队领域", "county_direct_domain", ChoiceWidget(Team.CountyDirectDomain.choices)),
             Column("新时代文明实践志愿服务队", "civilization_practice", YesNoWidget()),
             Column("队长", "leader_name"),
@@ -81,7 +82,7 @@ class RosterImporter(TableImporter):
         self.division_widget = DivisionWidget()
         self.columns = (
             Column(DIVISION_CODE, "division_code", export=lambda m: m.team.division.gb_code),
-            Column("所在区划", "division", self.division_widget, required=True,
+            Column("所在区划", "division", self.division_widget, required=True, blank_ok=True,
                    export=lambda m: m.team.division.name),
             Column("服务队名称", "team_name", required=True, export=lambda m: m.team.name),
             Column("身份证号码", "person", PersonWidget(), required=True,
