@@ -111,6 +111,7 @@ class ExcelAdminMixin:
             "noun": self.excel_noun,
             "template_url": reverse(f"admin:{self._url_name('template')}"),
             "confirm_url": reverse(f"admin:{self._url_name('confirm')}"),
+            "import_url": reverse(f"admin:{self._url_name('import')}"),
             **extra,
         }
 
