@@ -32,3 +32,14 @@ def pytest_report_header(config):
     broker = settings.CELERY_BROKER_URL or "无（任务在进程内执行）"
     return [f"database: {connection.vendor} {settings.DATABASES['default'].get('HOST') or ''}".strip(),
             f"celery broker: {broker.split('@')[-1]}", f"settings: {os.environ.get('DJANGO_SETTINGS_MODULE')}"]
+
+
+@pytest.fixture
+def eager_celery():
+    """Run tasks in-process for this test even when a broker is configured (CI runs the suite with Redis)."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = previous

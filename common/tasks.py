@@ -12,7 +12,9 @@ from .models import ImportJob
 def excel_import_run(job_id: str) -> str:
     """Run one phase of a large import; the admin polls the job for progress and the report."""
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None:
+            return "missing"  # its transaction never committed, or the job was deleted
         if job.status != ImportJob.Status.QUEUED:
             return job.status  # delivered twice: the first delivery owns it
         job.status = ImportJob.Status.RUNNING

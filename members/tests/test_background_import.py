@@ -27,7 +27,7 @@ def _upload(client, rows):
 
 
 @pytest.mark.django_db
-def test_large_file_is_previewed_then_imported_in_the_background(client, make_staff, small_threshold,
+def test_large_file_is_previewed_then_imported_in_the_background(client, make_staff, small_threshold, eager_celery,
                                                                   django_capture_on_commit_callbacks):
     user = make_staff(Role.COUNTY_STAFF, "150102")
     client.force_login(user)
@@ -53,7 +53,7 @@ def test_large_file_is_previewed_then_imported_in_the_background(client, make_st
 
 @pytest.mark.django_db
 def test_background_errors_are_listed_and_downloadable_and_only_for_their_owner(
-        client, make_staff, small_threshold, django_capture_on_commit_callbacks):
+        client, make_staff, small_threshold, eager_celery, django_capture_on_commit_callbacks):
     client.force_login(make_staff(Role.COUNTY_STAFF, "150102"))
     rows = [person_row(n) for n in range(5)]
     rows[3]["注册日期"] = "2022-02-30"
