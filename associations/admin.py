@@ -13,11 +13,10 @@ from accounts.admin_scoping import CountyListFilter, LeagueListFilter, ScopedInl
 
 from .models import Association, Officer, PartyLeagueOrganisation, SeatMembership, SystemAdoption
 from common.admin_excel import ExcelAdminMixin
-from common.excel import read_sheet
-from common.imports import run_import
+from common.excel import iter_sheet
 
-from .exports import LEDGER_SHEET, ledger_template, ledger_workbook
-from .resources import AssociationResource
+from .exports import ledger_template, ledger_workbook
+from .importers import LEDGER_SHEET, LedgerImporter
 from .rules import Status, overall
 from .selectors import association_findings, association_ids_with_status
 from .services import association_register
@@ -157,8 +156,8 @@ class AssociationAdmin(ExcelAdminMixin, ScopedModelAdmin):
         return ledger_workbook(queryset, user=request.user, as_of=_today())
 
     def excel_import(self, user, content, *, dry_run, progress=None):
-        dataset = read_sheet(content, sheet_name=LEDGER_SHEET)
-        return run_import(AssociationResource(user=user), dataset, dry_run=dry_run)
+        headers, rows = iter_sheet(content, sheet_name=LEDGER_SHEET, max_rows=LedgerImporter.max_rows)
+        return LedgerImporter(user).run(headers, rows, dry_run=dry_run, progress=progress)
 
     @admin.display(description="体检结果")
     def checkup_panel(self, obj):

@@ -11,12 +11,11 @@ from openpyxl import Workbook
 from common.excel import build_template, neutralise
 from divisions.models import Division
 
+from .importers import LEDGER_SHEET, LedgerImporter
 from .models import Association, Officer, SystemAdoption
-from .resources import AssociationResource
 from .rules import Status
 from .selectors import association_findings
 
-LEDGER_SHEET = "协会台账"
 YES_NO = {True: "是", False: "否", None: ""}
 
 
@@ -34,10 +33,10 @@ def ledger_workbook(queryset: QuerySet, *, user, as_of: date) -> bytes:
     """A whole ledger export in a fixed number of queries, written in streaming mode."""
     queryset = queryset.select_related("division__parent").order_by("serial_number")
     workbook = Workbook(write_only=True)
-    resource = AssociationResource(user=user)
+    importer = LedgerImporter(user)
     _sheet(
-        workbook, LEDGER_SHEET, resource.get_export_headers(),
-        (resource.export_resource(a) for a in queryset.iterator(chunk_size=1000)),
+        workbook, LEDGER_SHEET, importer.headers,
+        (importer.export_row(a) for a in queryset.iterator(chunk_size=1000)),
     )
 
     ids = list(queryset.values_list("pk", flat=True))
@@ -87,7 +86,7 @@ def ledger_template(*, user) -> bytes:
     the user's scope, and a sheet of notes."""
     from accounts.scoping import scope_queryset
 
-    headers = [f.column_name for f in AssociationResource(user=user).get_export_fields()]
+    headers = LedgerImporter(user).headers
     divisions = list(
         scope_queryset(Division.objects.filter(is_statutory=True, level__in=["league", "county"]), user)
         .select_related("parent").order_by("code")

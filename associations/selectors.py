@@ -46,7 +46,7 @@ def association_facts(queryset: QuerySet) -> list[AssociationFacts]:
                         LowerAssociationFact(lower.pk, lower.name, lower.founded_on, lower.dissolved_on)
                     )
     members, units = _membership_facts([a.pk for a in associations])
-    county_codes = [a.division.code for a in associations if a.level == "county"]
+    county_codes = sorted({a.division.code for a in associations if a.level == "county"})
     townships, teams = _team_facts(county_codes)
     return [
         _facts(
@@ -70,7 +70,8 @@ def _team_facts(county_codes: list[str]):
         "code", "parent__code"
     ):
         townships[parent].append(code)
-    condition = reduce(or_, (Q(division__code__startswith=code) for code in county_codes))
+    # Teams sit in a county or in one of its townships: two IN conditions, however many counties.
+    condition = Q(division__code__in=county_codes) | Q(division__parent__code__in=county_codes)
     for code, host, domain, founded, dissolved in Team.objects.filter(condition).values_list(
         "division__code", "host_kind", "county_direct_domain", "founded_on", "dissolved_on"
     ).iterator(chunk_size=5000):

@@ -60,10 +60,9 @@ def main():
         from accounts.tests.factories import staff_user
         from associations.exports import ledger_workbook
         from associations.models import Association
-        from associations.resources import AssociationResource
+        from associations.importers import LedgerImporter
         from associations.tests.workbooks import county_row, workbook
-        from common.excel import read_sheet
-        from common.imports import run_import
+        from common.excel import iter_sheet
         from divisions.models import Division
 
         user = staff_user(Role.REGION_STAFF, "15")
@@ -84,10 +83,14 @@ def main():
         content = workbook(rows)
         print(f"workbook: {args.rows} rows, {len(content) / 1024:.0f} KB, database: {connection.vendor}")
 
-        dataset = measure("read .xlsx", lambda: read_sheet(content, max_rows=args.rows), args.rows)
-        report = measure("preview (dry run)", lambda: run_import(AssociationResource(user=user), dataset, dry_run=True), args.rows)
+        def run(dry_run):
+            headers, rows = iter_sheet(content, max_rows=args.rows)
+            return LedgerImporter(user).run(headers, rows, dry_run=dry_run)
+
+        measure("read .xlsx", lambda: list(iter_sheet(content, max_rows=args.rows)[1]), args.rows)
+        report = measure("preview (dry run)", lambda: run(True), args.rows)
         assert report.ok, report.errors[:5]
-        report = measure("import (bulk, with history)", lambda: run_import(AssociationResource(user=user), dataset, dry_run=False), args.rows, memory=False)
+        report = measure("import (bulk, with history)", lambda: run(False), args.rows, memory=False)
         assert report.ok and Association.objects.count() == args.rows
         assert Association.history.count() == args.rows
         exported = measure("export (4 sheets)", lambda: ledger_workbook(Association.objects.all(), user=user, as_of=date.today()), args.rows)

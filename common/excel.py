@@ -8,10 +8,8 @@ import zipfile
 from datetime import date, datetime
 
 import python_calamine
-import tablib
 from openpyxl.utils.datetime import from_excel
 
-ROW_COLUMN = "__row__"  # the Excel row number of each data row, carried through the import for messages
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 BLANK_RUN_LIMIT = 500  # this many blank rows in a row end the sheet, whatever its declared dimensions say
@@ -169,15 +167,6 @@ def iter_sheet(content: bytes, *, sheet_name: str | None = None, max_rows: int =
             yield offset, values
 
     return headers, generate()
-
-
-def read_sheet(content: bytes, *, sheet_name: str | None = None, max_rows: int = 10000) -> tablib.Dataset:
-    """The sheet as a dataset with a row-number column, for django-import-export resources."""
-    headers, rows = iter_sheet(content, sheet_name=sheet_name, max_rows=max_rows)
-    dataset = tablib.Dataset(headers=[*headers, ROW_COLUMN])
-    for number, values in rows:
-        dataset.append([*values, number])
-    return dataset
 
 
 def build_template(*, sheet_name: str, headers: list[str], example: dict, dropdowns: dict[str, list[str]],

@@ -14,9 +14,9 @@ from itertools import islice
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from accounts.scoping import user_scope_code
+from accounts.scoping import assert_in_scope, record_division_code, scope_path_of, user_scope_code
 
 from .imports import ImportReport, RowError, TextWidget
 
@@ -30,6 +30,7 @@ class Column:
     widget: object = TextWidget()
     required: bool = False  # the column must be in the sheet and its cells filled …
     blank_ok: bool = False  # … unless the widget itself decides from the row (所属区划 or 区划代码)
+    readonly: bool = False  # exported for reading (上级区划), ignored on import
     export: Callable | None = None  # obj -> cell value; defaults to the attribute, rendered by the widget
 
 
@@ -68,18 +69,32 @@ class TableImporter:
         """Load lookup tables once (divisions in scope …)."""
 
     def build(self, values: dict, problems: RowProblems, row_number: int):
-        """An unsaved instance from cleaned ``values`` (attr → value), or ``None`` when the row is unusable."""
+        """An instance from cleaned ``values`` (attr → value): a new one, or an existing one (with a primary
+        key) changed by the row; ``None`` when the row is unusable."""
         raise NotImplementedError
 
     def check_batch(self, batch: list[tuple[int, object, RowProblems]]) -> None:
         """Set-based checks for a batch (duplicates in the file and in the database) in a fixed number of
         queries."""
 
+    def before_create(self, instances: list) -> None:
+        """Fill what the database needs before insert (serial numbers …)."""
+
+    @property
+    def update_fields(self) -> list[str]:
+        concrete = {f.name for f in self.model._meta.concrete_fields if not f.primary_key}
+        return [c.attr for c in self.columns if not c.readonly and c.attr in concrete]
+
     def write_batch(self, instances: list) -> None:
-        bulk_create_with_history(
-            instances, self.model, batch_size=self.batch_size, default_user=self.user,
-            default_change_reason=self.change_reason,
-        )
+        new = [i for i in instances if i.pk is None]
+        changed = [i for i in instances if i.pk is not None]
+        if new:
+            self.before_create(new)
+            bulk_create_with_history(new, self.model, batch_size=self.batch_size, default_user=self.user,
+                                     default_change_reason=self.change_reason)
+        if changed:
+            bulk_update_with_history(changed, self.model, self.update_fields, batch_size=self.batch_size,
+                                     default_user=self.user, default_change_reason=self.change_reason)
 
     # --- engine -------------------------------------------------------------------------------------------
     @property
@@ -100,7 +115,7 @@ class TableImporter:
     def _clean_row(self, raw: dict, problems: RowProblems) -> dict:
         values = {}
         for column in self.columns:
-            if column.header not in raw:
+            if column.header not in raw or column.readonly:
                 continue
             value = raw[column.header]
             if column.required and not column.blank_ok and value in (None, ""):
@@ -114,6 +129,18 @@ class TableImporter:
                 for message in error.messages:
                     problems.add(column.header, message)
         return values
+
+    def _check_scope(self, instance, problems: RowProblems) -> None:
+        """The backstop: whatever the widgets resolved, a row never lands outside the user's scope."""
+        field = scope_path_of(type(instance)).split("__")[0]
+        column = self.column_of(field)
+        if column in problems:
+            return
+        try:
+            assert_in_scope(self.user, instance)
+        except ValidationError as error:
+            for message in error.messages:
+                problems.add(column, message)
 
     def column_of(self, attr: str) -> str:
         for column in self.columns:
@@ -157,16 +184,20 @@ class TableImporter:
                     instance = self.build(cleaned, problems, number)
                     batch.append((number, instance, problems))
                 self.check_batch([(n, i, p) for n, i, p in batch if i is not None])
+                for _, instance, problems in batch:
+                    if instance is not None and record_division_code(instance) is not None:
+                        self._check_scope(instance, problems)
                 for number, _, problems in batch:
                     for column, messages in problems.by_column.items():
                         report.errors.extend(RowError(number, column, m) for m in messages)
                 report.total += len(batch)
-                if not report.errors and not dry_run:
+                if not report.errors:
                     instances = [i for _, i, _ in batch]
-                    self.write_batch(instances)
-                    report.new += len(instances)
-                elif not report.errors:
-                    report.new += len(batch)
+                    report.updated += sum(1 for i in instances if i.pk is not None)
+                    report.new += sum(1 for i in instances if i.pk is None)
+                    report.names.extend(str(i) for i in instances[: max(0, 200 - len(report.names))])
+                    if not dry_run:
+                        self.write_batch(instances)
                 if progress:
                     progress(report.total)
                 if len(report.errors) > 1000:
@@ -175,7 +206,8 @@ class TableImporter:
             if report.errors or dry_run:
                 transaction.set_rollback(True)
         if report.errors:
-            report.new = 0
+            report.new = report.updated = 0
+            report.names = []
         report.errors.sort(key=lambda e: (e.row or 0, e.column))
         return report
 

@@ -11,9 +11,8 @@ from django.urls import reverse
 from accounts.roles import Role
 from associations.exports import ledger_template, ledger_workbook
 from associations.models import Association, Officer, SystemAdoption
-from associations.resources import AssociationResource
-from common.excel import read_sheet
-from common.imports import run_import
+from associations.importers import LedgerImporter
+from common.excel import iter_sheet
 
 from .factories import association
 
@@ -63,7 +62,8 @@ def test_export_reimports_cleanly(make_staff):
     before = list(Association.objects.order_by("pk").values())
     content = ledger_workbook(Association.objects.all(), user=user, as_of=date(2024, 1, 1))
 
-    report = run_import(AssociationResource(user=user), read_sheet(content, sheet_name="协会台账"), dry_run=False)
+    headers, rows = iter_sheet(content, sheet_name="协会台账")
+    report = LedgerImporter(user).run(headers, rows, dry_run=False)
 
     assert report.ok, report.errors
     assert (report.new, report.updated) == (0, 2)
@@ -99,7 +99,7 @@ def test_template_has_header_example_dropdowns_and_notes(make_staff):
     assert book.sheetnames == ["协会台账", "选项", "填写说明"]
     sheet = book["协会台账"]
     headers = [c.value for c in sheet[1]]
-    assert headers == [f.column_name for f in AssociationResource().get_export_fields()]
+    assert headers == LedgerImporter(user).headers
     assert sheet.cell(row=2, column=headers.index("协会名称") + 1).value == "呼和浩特市新城区青年志愿者协会"
     validations = {str(dv.sqref): dv.formula1 for dv in sheet.data_validations.dataValidation}
     level_column = openpyxl.utils.get_column_letter(headers.index("层级") + 1)
@@ -114,6 +114,6 @@ def test_template_has_header_example_dropdowns_and_notes(make_staff):
 def test_template_example_row_imports_once_the_note_says_so(make_staff):
     """The example row is valid, so staff who follow it get a clean import."""
     user = make_staff(Role.COUNTY_STAFF, "150102")
-    dataset = read_sheet(ledger_template(user=user), sheet_name="协会台账")
-    report = run_import(AssociationResource(user=user), dataset, dry_run=True)
+    headers, rows = iter_sheet(ledger_template(user=user), sheet_name="协会台账")
+    report = LedgerImporter(user).run(headers, rows, dry_run=True)
     assert report.ok, report.errors

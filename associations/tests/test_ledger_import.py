@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from associations.models import Association
-from associations.resources import AssociationResource
-from common.excel import read_sheet
-from common.imports import RowError, run_import
+from associations.importers import LedgerImporter
+from common.excel import iter_sheet
+from common.imports import RowError
 from divisions.models import Division
 
 from .factories import association, valid_uscc
@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _import(user, content, *, dry_run=False):
-    return run_import(AssociationResource(user=user), read_sheet(content), dry_run=dry_run)
+    headers, rows = iter_sheet(content)
+    return LedgerImporter(user).run(headers, rows, dry_run=dry_run)
 
 
 @pytest.fixture
@@ -204,9 +205,9 @@ def test_import_queries_are_constant_per_batch(region_user):
         ]
 
     def queries(n):
-        dataset = read_sheet(workbook(rows(n)))
+        content = workbook(rows(n))
         with CaptureQueriesContext(connection) as ctx:
-            report = run_import(AssociationResource(user=region_user), dataset, dry_run=True)
+            report = _import(region_user, content, dry_run=True)
         assert report.ok, report.errors[:3]
         inserts = sum(q["sql"].startswith("INSERT") for q in ctx.captured_queries)
         return {"insert": inserts, "other": len(ctx.captured_queries) - inserts}

@@ -3,12 +3,12 @@ import io
 
 import openpyxl
 
-from associations.resources import AssociationResource
+from associations.importers import LedgerImporter
 from divisions.models import Division
 
 
 def ledger_headers():
-    return [f.column_name for f in AssociationResource().get_export_fields()]
+    return LedgerImporter(None).headers
 
 
 def workbook(rows: list[dict], headers: list[str] | None = None, sheet_title: str = "协会台账") -> bytes:

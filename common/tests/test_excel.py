@@ -5,7 +5,12 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from common.excel import ExcelFileError, neutralise, normalise_text, parse_date, read_sheet, unneutralise
+from common.excel import ExcelFileError, iter_sheet, neutralise, normalise_text, parse_date, unneutralise
+
+
+def read_sheet(content, **kwargs):
+    headers, rows = iter_sheet(content, **kwargs)
+    return headers, list(rows)
 
 
 @pytest.mark.parametrize(
@@ -62,14 +67,14 @@ def _xlsx(rows, *, hidden_first=False):
 
 
 def test_read_sheet_keeps_excel_row_numbers_and_skips_blank_rows():
-    data = read_sheet(_xlsx([["名称", "数量"], ["甲", 1], [None, None], ["乙", 2]]))
-    assert data.headers == ["名称", "数量", "__row__"]
-    assert [list(r) for r in data] == [["甲", 1, 2], ["乙", 2, 4]]
+    headers, rows = read_sheet(_xlsx([["名称", "数量"], ["甲", 1], [None, None], ["乙", 2]]))
+    assert headers == ["名称", "数量"]
+    assert rows == [(2, ["甲", 1]), (4, ["乙", 2])]
 
 
 def test_read_sheet_skips_hidden_sheets():
-    data = read_sheet(_xlsx([["名称"], ["甲"]], hidden_first=True))
-    assert [r[0] for r in data] == ["甲"]
+    _, rows = read_sheet(_xlsx([["名称"], ["甲"]], hidden_first=True))
+    assert rows == [(2, ["甲"])]
 
 
 def test_a_workbook_declaring_a_million_rows_reads_only_its_real_rows():
@@ -83,7 +88,7 @@ def test_a_workbook_declaring_a_million_rows_reads_only_its_real_rows():
                 data = data.replace(b'<dimension ref="A1:A3" />', b'<dimension ref="A1:XFD1048576" />')
                 assert b"XFD1048576" in data
             target.writestr(item, data)
-    assert [r[0] for r in read_sheet(out.getvalue())] == ["甲", "乙"]
+    assert [values for _, values in read_sheet(out.getvalue())[1]] == [["甲"], ["乙"]]
 
 
 def test_too_many_rows_and_not_a_workbook_are_refused():
