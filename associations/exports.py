@@ -13,7 +13,6 @@ from divisions.models import Division
 
 from .importers import LEDGER_SHEET, LedgerImporter
 from .models import Association, Officer, SystemAdoption
-from .rules import Status
 from .selectors import association_findings
 
 YES_NO = {True: "是", False: "否", None: ""}
