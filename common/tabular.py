@@ -192,7 +192,7 @@ class TableImporter:
                         report.errors.extend(RowError(number, column, m) for m in messages)
                 report.total += len(batch)
                 if not report.errors:
-                    instances = [i for _, i, _ in batch]
+                    instances = [i for _, i, _ in batch if i is not None]
                     report.updated += sum(1 for i in instances if i.pk is not None)
                     report.new += sum(1 for i in instances if i.pk is None)
                     report.names.extend(str(i) for i in instances[: max(0, 200 - len(report.names))])
