@@ -153,6 +153,19 @@ class ScopedModelAdmin(ScopingFormMixin, SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+class ReadOnlyAdminMixin:
+    """Reference data and logs: browsable in scope, never added, changed or deleted through the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class SharedChoicesModelChoiceField(forms.ModelChoiceField):
     """A select whose choices are read once and shared by every form of a formset (copies share ``_shared``),
     so an inline with N rows costs one query for its choices, not N."""

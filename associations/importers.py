@@ -3,8 +3,8 @@
 from django.core.exceptions import ValidationError
 
 from accounts.scoping import scope_queryset
-from common.imports import ChoiceWidget, DateWidget, DecimalWidget, IntegerWidget, TextWidget, YesNoWidget
-from common.lookups import DivisionLookup
+from common.imports import ChoiceWidget, DateWidget, DecimalWidget, IntegerWidget, YesNoWidget
+from common.lookups import DivisionWidget
 from common.tabular import Column, RowProblems, TableImporter
 
 from .models import Association
@@ -16,16 +16,6 @@ DIVISION_CODE = "区划代码"
 SERIAL = "统一编制序列号"
 
 
-class DivisionWidget(TextWidget):
-    lookup: DivisionLookup
-
-    def clean(self, value, row=None, **kwargs):
-        return self.lookup.find(code=(row or {}).get(DIVISION_CODE), name=super().clean(value))
-
-    def render(self, value, obj=None, **kwargs):
-        return value.name if value else ""
-
-
 class LedgerImporter(TableImporter):
     model = Association
     sheet_name = LEDGER_SHEET
@@ -34,7 +24,7 @@ class LedgerImporter(TableImporter):
 
     def __init__(self, user):
         super().__init__(user)
-        self.division_widget = DivisionWidget()
+        self.division_widget = DivisionWidget(("region", "league", "county"))
         kinds = Association.SupervisorKind.choices
         self.columns = (
             Column(SERIAL, "serial_number"),
@@ -72,7 +62,7 @@ class LedgerImporter(TableImporter):
         return [f for f in super().update_fields if f != "serial_number"]
 
     def prepare(self):
-        self.division_widget.lookup = DivisionLookup(self.user, ("region", "league", "county"))
+        self.division_widget.load(self.user)
         self.existing = {a.serial_number: a for a in scope_queryset(
             Association.objects.select_related("division__parent"), self.user)}
         active = Association.objects.filter(dissolved_on__isnull=True).values_list("pk", "division_id", "level")

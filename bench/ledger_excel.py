@@ -25,7 +25,9 @@ django.setup()
 from datetime import date, timedelta  # noqa: E402
 
 from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from bench.throwaway import throwaway_database  # noqa: E402
 
 
 def measure(label, func, rows, *, memory=True):
@@ -52,10 +54,7 @@ def main():
     parser.add_argument("--rows", type=int, default=5000)
     args = parser.parse_args()
 
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database():
         from accounts.roles import Role
         from accounts.tests.factories import staff_user
         from associations.exports import ledger_workbook
@@ -95,8 +94,6 @@ def main():
         assert Association.history.count() == args.rows
         exported = measure("export (4 sheets)", lambda: ledger_workbook(Association.objects.all(), user=user, as_of=date.today()), args.rows)
         print(f"export file: {len(exported) / 1024:.0f} KB")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,9 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from bench.throwaway import throwaway_database  # noqa: E402
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
 GIVEN = ["志强", "丽娟", "晓东", "敏", "乌云", "其其格", "巴图", "宝音", "那日苏", "斯琴", "娜仁", "图雅", "鹏", "婷", "浩"]
@@ -79,10 +81,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database():
         from accounts.roles import Role
         from accounts.tests.factories import staff_user
         from common.excel import iter_sheet
@@ -112,8 +111,6 @@ def main():
                   f"peak RSS {rss_mb():6.0f} MB")
         assert Volunteer.objects.count() == args.rows
         assert Volunteer.history.count() == args.rows
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -50,3 +50,24 @@ class DivisionLookup:
         if not code_in_scope(self.user, division.code):
             raise ValueError(OUT_OF_SCOPE_MESSAGE.format(name=division.name, scope=self.user.scope_division.name))
         return division
+
+
+class DivisionWidget:
+    """A sheet's division column (所属区划, 所在区划): a name, or the row's 区划代码, resolved by a
+    ``DivisionLookup`` loaded once per import with the levels the sheet allows."""
+
+    def __init__(self, levels: tuple[str, ...], *, code_column: str = "区划代码"):
+        self.levels = levels
+        self.code_column = code_column
+        self.lookup: DivisionLookup | None = None
+
+    def load(self, user) -> None:
+        self.lookup = DivisionLookup(user, self.levels)
+
+    def clean(self, value, row=None, **kwargs):
+        from .imports import TextWidget
+
+        return self.lookup.find(code=(row or {}).get(self.code_column), name=TextWidget().clean(value))
+
+    def render(self, value, obj=None, **kwargs):
+        return value.name if value else ""

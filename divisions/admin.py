@@ -1,12 +1,12 @@
 from django.contrib import admin
 
-from accounts.admin_scoping import LeagueListFilter, ScopedModelAdmin
+from accounts.admin_scoping import LeagueListFilter, ReadOnlyAdminMixin, ScopedModelAdmin
 
 from .models import Division
 
 
 @admin.register(Division)
-class DivisionAdmin(ScopedModelAdmin):
+class DivisionAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     """Reference data, loaded by ``load_divisions``: browsable by everyone in scope, edited by no one here."""
 
     list_display = ("gb_code", "name", "level", "kind", "parent", "is_statutory", "former_poverty_county")
@@ -26,12 +26,3 @@ class DivisionAdmin(ScopedModelAdmin):
                 code += "0"
             return queryset.filter(code__startswith=code), False
         return super().get_search_results(request, queryset, search_term)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

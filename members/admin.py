@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from accounts.admin_scoping import CountyListFilter, LeagueListFilter, ScopedModelAdmin
+from accounts.admin_scoping import CountyListFilter, LeagueListFilter, ReadOnlyAdminMixin, ScopedModelAdmin
 from common.admin_excel import ExcelAdminMixin, TableExcelAdminMixin
 from common.excel import iter_sheet, normalise_text
 from common.paginator import FastCountPaginator
@@ -69,6 +69,18 @@ class DomainsFormMixin:
                 widget=forms.CheckboxSelectMultiple,
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class VolunteerColumnsMixin:
+    """Name and masked ID number of the related volunteer, for lists of memberships and rosters."""
+
+    @admin.display(description="姓名", ordering="volunteer__name")
+    def volunteer_name(self, obj):
+        return obj.volunteer.name
+
+    @admin.display(description="身份证号码")
+    def volunteer_id_masked(self, obj):
+        return obj.volunteer.id_number_masked
 
 
 def domains_display(obj) -> str:
@@ -160,7 +172,7 @@ class VolunteerAdmin(ExcelAdminMixin, ScopedModelAdmin):
 
 
 @admin.register(IndividualMember)
-class IndividualMemberAdmin(TableExcelAdminMixin, DomainsFormMixin, ScopedModelAdmin):
+class IndividualMemberAdmin(VolunteerColumnsMixin, TableExcelAdminMixin, DomainsFormMixin, ScopedModelAdmin):
     excel_title = "个人会员"
     excel_noun = "名个人会员"
     excel_importer_class = IndividualMemberImporter
@@ -178,14 +190,6 @@ class IndividualMemberAdmin(TableExcelAdminMixin, DomainsFormMixin, ScopedModelA
     paginator = FastCountPaginator
     show_full_result_count = False
     autocomplete_fields = ("association", "volunteer")
-
-    @admin.display(description="姓名", ordering="volunteer__name")
-    def volunteer_name(self, obj):
-        return obj.volunteer.name
-
-    @admin.display(description="身份证号码")
-    def volunteer_id_masked(self, obj):
-        return obj.volunteer.id_number_masked
 
     @admin.display(description="服务领域")
     def domains_text(self, obj):
@@ -213,16 +217,7 @@ class UnitMemberAdmin(TableExcelAdminMixin, DomainsFormMixin, ScopedModelAdmin):
 
 
 @admin.register(PersonalDataAccess)
-class PersonalDataAccessAdmin(ScopedModelAdmin):
+class PersonalDataAccessAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     list_display = ("accessed_at", "user", "subject", "fields", "purpose", "ip_address")
     list_select_related = ("user",)
     date_hierarchy = "accessed_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from associations.validators import normalise_uscc, validate_uscc
 from common.imports import ChoiceWidget, DateWidget, TextWidget
-from common.lookups import DivisionLookup
+from common.lookups import DivisionWidget
 from common.tabular import Column, DomainsWidget, RowProblems, TableImporter
 
 from . import personal_data
@@ -42,20 +42,13 @@ class PhoneWidget(TextWidget):
             raise ValueError(error.messages[0]) from None
 
 
-class DivisionWidget(TextWidget):
-    lookup: DivisionLookup
-
-    def clean(self, value, row=None, **kwargs):
-        return self.lookup.find(code=(row or {}).get(DIVISION_CODE), name=super().clean(value))
-
-
 class VolunteerImporter(TableImporter):
     model = Volunteer
     sheet_name = SHEET_NAME
 
     def __init__(self, user, *, reveal: bool = False):
         super().__init__(user)
-        self.division_widget = DivisionWidget()
+        self.division_widget = DivisionWidget(("county", "township"))
         self.reveal = reveal  # exports: full numbers only for a user allowed (and logged by the caller)
         self.columns = (
             Column("姓名", "name", required=True),
@@ -86,7 +79,7 @@ class VolunteerImporter(TableImporter):
         return personal_data.decrypt(volunteer.phone_encrypted) if self.reveal else volunteer.phone_masked
 
     def prepare(self):
-        self.division_widget.lookup = DivisionLookup(self.user, ("county", "township"))
+        self.division_widget.load(self.user)
         self.seen: dict[str, int] = {}
 
     def build(self, values, problems: RowProblems, row_number):

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from accounts.admin_scoping import CountyListFilter, LeagueListFilter, ScopedInline, ScopedModelAdmin
 from common.admin_excel import TableExcelAdminMixin
+from members.admin import VolunteerColumnsMixin
 from common.paginator import FastCountPaginator
 
 from .importers import RosterImporter, TeamImporter
@@ -29,7 +30,7 @@ class TeamAdmin(TableExcelAdminMixin, ScopedModelAdmin):
 
 
 @admin.register(TeamMembership)
-class TeamMembershipAdmin(TableExcelAdminMixin, ScopedModelAdmin):
+class TeamMembershipAdmin(VolunteerColumnsMixin, TableExcelAdminMixin, ScopedModelAdmin):
     excel_title = "队员名册"
     excel_noun = "名队员"
     excel_importer_class = RosterImporter
@@ -44,14 +45,6 @@ class TeamMembershipAdmin(TableExcelAdminMixin, ScopedModelAdmin):
     paginator = FastCountPaginator
     show_full_result_count = False
     autocomplete_fields = ("team", "volunteer")
-
-    @admin.display(description="姓名", ordering="volunteer__name")
-    def volunteer_name(self, obj):
-        return obj.volunteer.name
-
-    @admin.display(description="身份证号码")
-    def volunteer_id_masked(self, obj):
-        return obj.volunteer.id_number_masked
 
 
 class IncubationInline(ScopedInline):

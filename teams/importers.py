@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 
-from common.imports import ChoiceWidget, DateWidget, TextWidget, YesNoWidget
-from common.lookups import DivisionLookup
+from common.imports import ChoiceWidget, DateWidget, YesNoWidget
+from common.lookups import DivisionWidget
 from common.tabular import Column, TableImporter
 from members.importers import AssociationWidget, PersonWidget
 from members.models import Volunteer
@@ -11,20 +11,13 @@ from .models import Team, TeamMembership
 DIVISION_CODE = "区划代码"
 
 
-class DivisionWidget(TextWidget):
-    lookup: DivisionLookup
-
-    def clean(self, value, row=None, **kwargs):
-        return self.lookup.find(code=(row or {}).get(DIVISION_CODE), name=super().clean(value))
-
-
 class TeamImporter(TableImporter):
     model = Team
     sheet_name = "青年志愿服务队"
 
     def __init__(self, user):
         super().__init__(user)
-        self.division_widget = DivisionWidget()
+        self.division_widget = DivisionWidget(("county", "township"))
         self.association_widget = AssociationWidget(optional=True)
         self.columns = (
             Column("服务队名称", "name", required=True),
@@ -43,7 +36,7 @@ class TeamImporter(TableImporter):
         )
 
     def prepare(self):
-        self.division_widget.lookup = DivisionLookup(self.user, ("county", "township"))
+        self.division_widget.load(self.user)
         self.association_widget.load(self.user)
         self.seen: dict[tuple, int] = {}
 
@@ -79,7 +72,7 @@ class RosterImporter(TableImporter):
 
     def __init__(self, user):
         super().__init__(user)
-        self.division_widget = DivisionWidget()
+        self.division_widget = DivisionWidget(("county", "township"))
         self.columns = (
             Column(DIVISION_CODE, "division_code", export=lambda m: m.team.division.gb_code),
             Column("所在区划", "division", self.division_widget, required=True, blank_ok=True,
@@ -93,7 +86,7 @@ class RosterImporter(TableImporter):
         )
 
     def prepare(self):
-        self.division_widget.lookup = DivisionLookup(self.user, ("county", "township"))
+        self.division_widget.load(self.user)
         self.seen: dict[tuple, int] = {}
 
     def build(self, values, problems, row_number):
