@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from itertools import islice
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.scoping import assert_in_scope, record_division_code, scope_path_of, user_scope_code
 
 from .imports import ImportReport, RowError, TextWidget
+from .pg_copy import copy_create_with_history
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,11 @@ class TableImporter:
         changed = [i for i in instances if i.pk is not None]
         if new:
             self.before_create(new)
-            bulk_create_with_history(new, self.model, batch_size=self.batch_size, default_user=self.user,
-                                     default_change_reason=self.change_reason)
+            if connection.vendor == "postgresql":
+                copy_create_with_history(self.model, new, user=self.user, reason=self.change_reason)
+            else:
+                bulk_create_with_history(new, self.model, batch_size=self.batch_size, default_user=self.user,
+                                         default_change_reason=self.change_reason)
         if changed:
             bulk_update_with_history(changed, self.model, self.update_fields, batch_size=self.batch_size,
                                      default_user=self.user, default_change_reason=self.change_reason)
