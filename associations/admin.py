@@ -9,14 +9,24 @@ from django.utils.dateparse import parse_date
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from accounts.admin_scoping import CountyListFilter, LeagueListFilter, ScopedInline, ScopedModelAdmin
-
-from .models import Association, Officer, PartyLeagueOrganisation, SeatMembership, SystemAdoption
+from accounts.admin_scoping import (
+    CountyListFilter,
+    LeagueListFilter,
+    ScopedInline,
+    ScopedModelAdmin,
+)
 from common.admin_excel import ExcelAdminMixin
 from common.excel import iter_sheet
 
 from .exports import ledger_template, ledger_workbook
 from .importers import LEDGER_SHEET, LedgerImporter
+from .models import (
+    Association,
+    Officer,
+    PartyLeagueOrganisation,
+    SeatMembership,
+    SystemAdoption,
+)
 from .rules import Status, overall
 from .selectors import association_findings, association_ids_with_status
 from .services import association_register

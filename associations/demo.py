@@ -14,7 +14,13 @@ from stdnum.cn import uscc
 
 from divisions.models import Division
 
-from .models import Association, Officer, PartyLeagueOrganisation, SeatMembership, SystemAdoption
+from .models import (
+    Association,
+    Officer,
+    PartyLeagueOrganisation,
+    SeatMembership,
+    SystemAdoption,
+)
 from .services import serial_number_issue
 
 DEMO_NOTE = "演示数据"

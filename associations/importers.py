@@ -3,7 +3,13 @@
 from django.core.exceptions import ValidationError
 
 from accounts.scoping import scope_queryset
-from common.imports import ChoiceWidget, DateWidget, DecimalWidget, IntegerWidget, YesNoWidget
+from common.imports import (
+    ChoiceWidget,
+    DateWidget,
+    DecimalWidget,
+    IntegerWidget,
+    YesNoWidget,
+)
 from common.lookups import DivisionWidget
 from common.tabular import Column, RowProblems, TableImporter
 

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from common.constraints import dates_in_order
 from divisions.models import Division
 
 from .validators import normalise_uscc, validate_uscc
@@ -112,13 +113,7 @@ class Association(models.Model):
                 name="association_uscc_unique",
                 violation_error_message="该统一社会信用代码已被其他协会使用。",
             ),
-            models.CheckConstraint(
-                condition=Q(dissolved_on__isnull=True)
-                | Q(founded_on__isnull=True)
-                | Q(dissolved_on__gte=F("founded_on")),
-                name="association_dissolved_after_founded",
-                violation_error_message="注销日期不能早于成立日期。",
-            ),
+            dates_in_order("founded_on", "dissolved_on", name="association_dissolved_after_founded", message="注销日期不能早于成立日期。"),
         ]
 
     def __str__(self):
@@ -192,11 +187,7 @@ class Officer(models.Model):
         verbose_name_plural = "协会负责人"
         ordering = ["association", "role", "-term_start"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(term_end__isnull=True) | Q(term_start__isnull=True) | Q(term_end__gte=F("term_start")),
-                name="officer_term_end_after_start",
-                violation_error_message="任职截止日期不能早于起始日期。",
-            ),
+            dates_in_order("term_start", "term_end", name="officer_term_end_after_start", message="任职截止日期不能早于起始日期。"),
         ]
 
     def __str__(self):
@@ -273,13 +264,7 @@ class PartyLeagueOrganisation(models.Model):
         verbose_name_plural = "党团组织"
         ordering = ["association", "kind"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(dissolved_on__isnull=True)
-                | Q(established_on__isnull=True)
-                | Q(dissolved_on__gte=F("established_on")),
-                name="party_league_org_dissolved_after_established",
-                violation_error_message="撤销日期不能早于成立日期。",
-            ),
+            dates_in_order("established_on", "dissolved_on", name="party_league_org_dissolved_after_established", message="撤销日期不能早于成立日期。"),
         ]
 
     def __str__(self):

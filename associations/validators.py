@@ -1,6 +1,12 @@
 from django.core.exceptions import ValidationError
 from stdnum.cn import uscc
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError as _E
+from stdnum.exceptions import (
+    InvalidChecksum,
+    InvalidComponent,
+    InvalidFormat,
+    InvalidLength,
+)
+from stdnum.exceptions import ValidationError as _E
 
 
 def normalise_uscc(value: str) -> str:

@@ -58,8 +58,8 @@ def main():
         from accounts.roles import Role
         from accounts.tests.factories import staff_user
         from associations.exports import ledger_workbook
-        from associations.models import Association
         from associations.importers import LedgerImporter
+        from associations.models import Association
         from associations.tests.workbooks import county_row, workbook
         from common.excel import iter_sheet
         from divisions.models import Division

@@ -16,7 +16,12 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection, transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from accounts.scoping import assert_in_scope, record_division_code, scope_path_of, user_scope_code
+from accounts.scoping import (
+    assert_in_scope,
+    record_division_code,
+    scope_path_of,
+    user_scope_code,
+)
 
 from .imports import ImportReport, RowError, TextWidget
 from .pg_copy import copy_create_with_history

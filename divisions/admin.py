@@ -1,6 +1,10 @@
 from django.contrib import admin
 
-from accounts.admin_scoping import LeagueListFilter, ReadOnlyAdminMixin, ScopedModelAdmin
+from accounts.admin_scoping import (
+    LeagueListFilter,
+    ReadOnlyAdminMixin,
+    ScopedModelAdmin,
+)
 
 from .models import Division
 

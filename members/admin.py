@@ -8,15 +8,31 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from accounts.admin_scoping import CountyListFilter, LeagueListFilter, ReadOnlyAdminMixin, ScopedModelAdmin
+from accounts.admin_scoping import (
+    CountyListFilter,
+    LeagueListFilter,
+    ReadOnlyAdminMixin,
+    ScopedModelAdmin,
+)
 from common.admin_excel import ExcelAdminMixin, TableExcelAdminMixin
 from common.excel import iter_sheet, normalise_text
 from common.paginator import FastCountPaginator
 
 from . import personal_data
 from .exports import volunteer_template, volunteer_workbook
-from .importers import SHEET_NAME, IndividualMemberImporter, UnitMemberImporter, VolunteerImporter
-from .models import UNMASK_PERMISSION, IndividualMember, PersonalDataAccess, UnitMember, Volunteer
+from .importers import (
+    SHEET_NAME,
+    IndividualMemberImporter,
+    UnitMemberImporter,
+    VolunteerImporter,
+)
+from .models import (
+    UNMASK_PERMISSION,
+    IndividualMember,
+    PersonalDataAccess,
+    UnitMember,
+    Volunteer,
+)
 from .reference import SERVICE_DOMAINS
 from .services import DUPLICATE_PERSON_MESSAGE, personal_data_reveal
 from .validators import normalise_id_number, validate_id_number, validate_phone

@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from associations.validators import validate_uscc
+from common.constraints import dates_in_order
 from divisions.models import Division
 
 from . import personal_data
@@ -89,11 +89,7 @@ class Volunteer(models.Model):
             models.Index(fields=["-registered_on", "id"], name="volunteer_registered_order"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(insured_until__isnull=True) | Q(insured_from__isnull=True) | Q(insured_until__gte=F("insured_from")),
-                name="volunteer_insurance_period",
-                violation_error_message="保险截止日期不能早于起始日期。",
-            ),
+            dates_in_order("insured_from", "insured_until", name="volunteer_insurance_period", message="保险截止日期不能早于起始日期。"),
         ]
 
     def __str__(self):
@@ -202,11 +198,7 @@ class IndividualMember(models.Model):
                 fields=["association", "volunteer", "joined_on"], name="individual_member_unique",
                 violation_error_message="该志愿者在同一日期已登记为本协会会员。",
             ),
-            models.CheckConstraint(
-                condition=Q(left_on__isnull=True) | Q(left_on__gte=F("joined_on")),
-                name="individual_member_left_after_joined",
-                violation_error_message="退会日期不能早于入会日期。",
-            ),
+            dates_in_order("joined_on", "left_on", name="individual_member_left_after_joined", message="退会日期不能早于入会日期。", start_required=True),
         ]
 
     def __str__(self):
@@ -256,11 +248,7 @@ class UnitMember(models.Model):
         verbose_name_plural = "单位会员"
         ordering = ["association", "name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(left_on__isnull=True) | Q(left_on__gte=F("joined_on")),
-                name="unit_member_left_after_joined",
-                violation_error_message="退会日期不能早于入会日期。",
-            ),
+            dates_in_order("joined_on", "left_on", name="unit_member_left_after_joined", message="退会日期不能早于入会日期。", start_required=True),
         ]
 
     def __str__(self):

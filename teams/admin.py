@@ -1,13 +1,23 @@
 from django.contrib import admin
 
-from accounts.admin_scoping import CountyListFilter, LeagueListFilter, ScopedInline, ScopedModelAdmin
+from accounts.admin_scoping import (
+    CountyListFilter,
+    LeagueListFilter,
+    ScopedInline,
+    ScopedModelAdmin,
+)
 from common.admin_excel import TableExcelAdminMixin
-from members.admin import VolunteerColumnsMixin
 from common.paginator import FastCountPaginator
+from members.admin import VolunteerColumnsMixin
 
 from .importers import RosterImporter, TeamImporter
-
-from .models import Incubation, ServiceBase, Team, TeamMembership, YouthVolunteerOrganisation
+from .models import (
+    Incubation,
+    ServiceBase,
+    Team,
+    TeamMembership,
+    YouthVolunteerOrganisation,
+)
 
 
 @admin.register(Team)

@@ -1,9 +1,9 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from associations.validators import validate_uscc
+from common.constraints import dates_in_order
 from divisions.models import Division
 
 # Host kinds whose team belongs to one township (the base-level coverage of G13 counts these by township).
@@ -61,11 +61,7 @@ class Team(models.Model):
         verbose_name_plural = "青年志愿服务队"
         ordering = ["division__code", "name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(dissolved_on__isnull=True) | Q(founded_on__isnull=True) | Q(dissolved_on__gte=F("founded_on")),
-                name="team_dissolved_after_founded",
-                violation_error_message="撤销日期不能早于成立日期。",
-            ),
+            dates_in_order("founded_on", "dissolved_on", name="team_dissolved_after_founded", message="撤销日期不能早于成立日期。"),
         ]
 
     def __str__(self):
@@ -103,11 +99,7 @@ class TeamMembership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["team", "volunteer", "joined_on"], name="team_membership_unique",
                                     violation_error_message="该志愿者已在本队名册中。"),
-            models.CheckConstraint(
-                condition=Q(left_on__isnull=True) | Q(joined_on__isnull=True) | Q(left_on__gte=F("joined_on")),
-                name="team_membership_left_after_joined",
-                violation_error_message="退出日期不能早于加入日期。",
-            ),
+            dates_in_order("joined_on", "left_on", name="team_membership_left_after_joined", message="退出日期不能早于加入日期。"),
         ]
 
     def __str__(self):

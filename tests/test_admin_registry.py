@@ -4,7 +4,6 @@ from django.contrib import admin
 from accounts.admin import UserAdmin
 from accounts.admin_scoping import ScopedModelAdmin
 
-
 # Login-attempt records of django-axes: no role is granted them, only superusers see them.
 SUPERUSER_ONLY_APPS = {"axes"}
 

@@ -12,7 +12,12 @@ from associations.tests.factories import association
 from divisions.models import Division
 from members.models import IndividualMember, UnitMember
 from members.tests.factories import volunteer
-from teams.models import Incubation, ServiceBase, TeamMembership, YouthVolunteerOrganisation
+from teams.models import (
+    Incubation,
+    ServiceBase,
+    TeamMembership,
+    YouthVolunteerOrganisation,
+)
 from teams.tests.factories import team
 
 pytestmark = pytest.mark.django_db

@@ -7,10 +7,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.roles import Role
-from associations.models import Association, Officer, PartyLeagueOrganisation, SeatMembership, SystemAdoption
+from associations.models import (
+    Association,
+    Officer,
+    PartyLeagueOrganisation,
+    SeatMembership,
+    SystemAdoption,
+)
 from associations.rules import Status
 from associations.selectors import association_findings
-
 from members.tests.factories import member, unit
 from teams.tests.factories import full_coverage
 

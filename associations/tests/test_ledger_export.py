@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from associations.exports import ledger_template, ledger_workbook
-from associations.models import Association, Officer, SystemAdoption
 from associations.importers import LedgerImporter
+from associations.models import Association, Officer, SystemAdoption
 from common.excel import iter_sheet
 
 from .factories import association

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.roles import Role
-from associations.models import Association
 from associations.importers import LedgerImporter
+from associations.models import Association
 from common.excel import iter_sheet
 from common.imports import RowError
 from divisions.models import Division

@@ -5,7 +5,14 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from common.excel import ExcelFileError, iter_sheet, neutralise, normalise_text, parse_date, unneutralise
+from common.excel import (
+    ExcelFileError,
+    iter_sheet,
+    neutralise,
+    normalise_text,
+    parse_date,
+    unneutralise,
+)
 
 
 def read_sheet(content, **kwargs):

@@ -3,9 +3,9 @@ import io
 import pytest
 from django.core.management import call_command
 
+from members import personal_data
 from members.models import IndividualMember, Volunteer
 from members.validators import validate_id_number
-from members import personal_data
 from teams.models import TeamMembership
 
 pytestmark = pytest.mark.django_db

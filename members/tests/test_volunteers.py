@@ -11,7 +11,11 @@ from accounts.roles import Role
 from associations.tests.factories import association
 from divisions.models import Division
 from members.models import IndividualMember, PersonalDataAccess, Volunteer
-from members.services import personal_data_reveal, volunteer_find_by_id_number, volunteer_register
+from members.services import (
+    personal_data_reveal,
+    volunteer_find_by_id_number,
+    volunteer_register,
+)
 from members.validators import validate_id_number
 
 from .factories import id_number, volunteer
