@@ -143,9 +143,9 @@ class Association(models.Model):
 
     def exists_on(self, day) -> bool | None:
         """Whether the association existed on ``day``; ``None`` when its founding date is not recorded."""
-        if self.founded_on is None:
-            return None
-        return self.founded_on <= day and (self.dissolved_on is None or self.dissolved_on > day)
+        from .rules import in_force_on
+
+        return in_force_on(self.founded_on, self.dissolved_on, day)
 
 
 class SerialNumberSequence(models.Model):

@@ -63,6 +63,17 @@ class Finding:
     reason: str
 
 
+def in_force_on(start: date | None, end: date | None, day: date, *, last_day_counts: bool = False) -> bool | None:
+    """Whether something that began on ``start`` and ended on ``end`` held on ``day``; ``None`` when the start
+    is not recorded (and the end does not already settle it). ``end`` is the first day it no longer holds,
+    unless ``last_day_counts``."""
+    if end is not None and (end < day if last_day_counts else end <= day):
+        return False
+    if start is None:
+        return None
+    return start <= day
+
+
 @dataclass(frozen=True)
 class OfficerFact:
     role: str
@@ -85,11 +96,7 @@ class PeriodFact:
     end: date | None = None
 
     def holds_on(self, day: date) -> bool | None:
-        if self.end is not None and self.end < day:
-            return False
-        if self.start is None:
-            return None
-        return self.start <= day
+        return in_force_on(self.start, self.end, day, last_day_counts=True)
 
 
 @dataclass(frozen=True)
@@ -100,11 +107,7 @@ class LowerAssociationFact:
     dissolved_on: date | None
 
     def exists_on(self, day: date) -> bool | None:
-        if self.dissolved_on is not None and self.dissolved_on <= day:
-            return False
-        if self.founded_on is None:
-            return None
-        return self.founded_on <= day
+        return in_force_on(self.founded_on, self.dissolved_on, day)
 
 
 @dataclass(frozen=True)
@@ -118,8 +121,7 @@ class MemberFact:
     domains: tuple[str, ...] = ()
 
     def active_on(self, day: date) -> bool:
-        return (self.approved and self.joined_on is not None and self.joined_on <= day
-                and (self.left_on is None or self.left_on > day))
+        return self.approved and bool(in_force_on(self.joined_on, self.left_on, day))
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,7 @@ class UnitMemberFact:
     domains: tuple[str, ...] = ()
 
     def active_on(self, day: date) -> bool:
-        return self.joined_on is not None and self.joined_on <= day and (self.left_on is None or self.left_on > day)
+        return bool(in_force_on(self.joined_on, self.left_on, day))
 
 
 @dataclass(frozen=True)
@@ -142,11 +144,7 @@ class TeamFact:
     dissolved_on: date | None = None
 
     def active_on(self, day: date) -> bool | None:
-        if self.dissolved_on is not None and self.dissolved_on <= day:
-            return False
-        if self.founded_on is None:
-            return None
-        return self.founded_on <= day
+        return in_force_on(self.founded_on, self.dissolved_on, day)
 
 
 @dataclass(frozen=True)

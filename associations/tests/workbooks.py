@@ -1,9 +1,6 @@
 """Build real .xlsx files for import tests."""
-import io
-
-import openpyxl
-
 from associations.importers import LedgerImporter
+from common.tests.sheets import xlsx
 from divisions.models import Division
 
 
@@ -12,16 +9,7 @@ def ledger_headers():
 
 
 def workbook(rows: list[dict], headers: list[str] | None = None, sheet_title: str = "协会台账") -> bytes:
-    headers = headers or ledger_headers()
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = sheet_title
-    sheet.append(headers)
-    for row in rows:
-        sheet.append([row.get(h) for h in headers])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx(sheet_title, headers or ledger_headers(), rows)
 
 
 def county_row(division: Division, **overrides) -> dict:

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.roles import Role
 from common.excel import iter_sheet
 from common.imports import RowError
+from common.tests.sheets import xlsx
 from divisions.models import Division
 from members import personal_data
 from members.importers import VolunteerImporter
@@ -21,16 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def sheet(rows, headers=None) -> bytes:
-    headers = headers or VolunteerImporter(None).headers
-    book = openpyxl.Workbook()
-    ws = book.active
-    ws.title = "注册志愿者"
-    ws.append(headers)
-    for row in rows:
-        ws.append([row.get(h) for h in headers])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx("注册志愿者", headers or VolunteerImporter(None).headers, rows)
 
 
 def person_row(n: int, **overrides):

@@ -10,6 +10,7 @@ from accounts.roles import Role
 from associations.tests.factories import association
 from common.excel import iter_sheet
 from common.tabular import importer_workbook
+from common.tests.sheets import xlsx
 from members import personal_data
 from members.importers import IndividualMemberImporter, UnitMemberImporter
 from members.models import IndividualMember, UnitMember
@@ -23,15 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def sheet(importer, rows) -> bytes:
-    book = openpyxl.Workbook()
-    ws = book.active
-    ws.title = importer.sheet_name
-    ws.append(importer.headers)
-    for row in rows:
-        ws.append([row.get(h) for h in importer.headers])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx(importer.sheet_name, importer.headers, rows)
 
 
 def run(importer, rows, dry_run=False):
