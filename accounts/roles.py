@@ -15,12 +15,19 @@ LEDGER_MODELS = (
     "associations.systemadoption",
     "associations.partyleagueorganisation",
     "associations.seatmembership",
+    "associations.commendation",
 )
 MEMBER_MODELS = (
     "members.volunteer", "members.individualmember", "members.unitmember",
     "teams.team", "teams.teammembership", "teams.youthvolunteerorganisation", "teams.incubation",
     "teams.servicebase",
+    "projects.project", "projects.fundingline", "projects.contestentry", "projects.activity",
+    "projects.servicerecord", "training.trainingsession", "training.attendance",
 )
+# Issued certificates and correction logs are never changed; stars come from the hours and are confirmed by staff.
+RECORD_GRANTS = [("projects", "add_certificate"), ("projects", "view_certificate"),
+                 ("projects", "view_servicerecordcorrection"), ("members", "view_volunteerstar")]
+STAR_APPROVAL = [("members", "change_volunteerstar")]
 UNMASK = [("members", "unmask_personal_data"), ("members", "view_personaldataaccess")]
 
 
@@ -40,16 +47,19 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     Role.REGION_STAFF: _grants(("divisions.division",), VIEW)
     + _grants(LEDGER_MODELS + MEMBER_MODELS, ALL)
     + _grants(("accounts.user",), ("add", "change", "view"))
-    + UNMASK,
+    + UNMASK + RECORD_GRANTS + STAR_APPROVAL,
     Role.LEAGUE_STAFF: _grants(("divisions.division",), VIEW)
     + _grants(LEDGER_MODELS + MEMBER_MODELS, ALL)
     + _grants(("accounts.user",), ("add", "change", "view"))
-    + UNMASK,
-    Role.COUNTY_STAFF: _grants(("divisions.division",), VIEW) + _grants(LEDGER_MODELS + MEMBER_MODELS, ALL),
+    + UNMASK + RECORD_GRANTS + STAR_APPROVAL,
+    Role.COUNTY_STAFF: _grants(("divisions.division",), VIEW) + _grants(LEDGER_MODELS + MEMBER_MODELS, ALL)
+    + RECORD_GRANTS + STAR_APPROVAL,
     Role.SECRETARIAT: _grants(("divisions.division",), VIEW)
     + _grants(LEDGER_MODELS, VIEW)
-    + _grants(MEMBER_MODELS, ALL),
-    Role.OFFICIAL: _grants(("divisions.division",), VIEW) + _grants(LEDGER_MODELS + MEMBER_MODELS, VIEW),
+    + _grants(MEMBER_MODELS, ALL)
+    + RECORD_GRANTS,
+    Role.OFFICIAL: _grants(("divisions.division",), VIEW) + _grants(LEDGER_MODELS + MEMBER_MODELS, VIEW)
+    + [("projects", "view_certificate"), ("members", "view_volunteerstar")],
 }
 
 # Which roles an account manager may hand out: never their own level or above.

@@ -22,6 +22,7 @@ from .exports import ledger_template, ledger_workbook
 from .importers import LEDGER_SHEET, LedgerImporter
 from .models import (
     Association,
+    Commendation,
     Officer,
     PartyLeagueOrganisation,
     SeatMembership,
@@ -233,3 +234,19 @@ class AssociationAdmin(ExcelAdminMixin, ScopedModelAdmin):
             super().save_model(request, obj, form, change)
         else:
             association_register(association=obj, user=request.user)
+
+
+@admin.register(Commendation)
+class CommendationAdmin(ScopedModelAdmin):
+    list_display = ("year", "kind", "subject_text", "level", "document_number", "conferred_on", "division")
+    list_filter = (LeagueListFilter, CountyListFilter, "kind", "level", "year")
+    list_select_related = ("association", "organisation", "project", "volunteer", "division")
+    search_fields = ("document_number", "association__name", "organisation__name", "project__name",
+                     "volunteer__name")
+    autocomplete_fields = ("association", "organisation", "project", "volunteer")
+    fields = ("kind", "year", "level", "document_number", "conferred_on", "association", "organisation", "project",
+              "volunteer")
+
+    @admin.display(description="表彰对象")
+    def subject_text(self, obj):
+        return str(obj.subject) if obj.subject is not None else "—"

@@ -311,3 +311,93 @@ class SeatMembership(models.Model):
             raise ValidationError({"lower": f"「{lower.name}」不在「{upper.division.name}」辖区内。"})
         if self.joined_on and self.left_on and self.left_on < self.joined_on:
             raise ValidationError({"left_on": "退出日期不能早于加入日期。"})
+
+
+class Commendation(models.Model):
+    """表彰: star volunteers, excellent projects, demonstration associations and organisations (N4.4, N5.2).
+
+    The region names demonstration associations and organisations every two years; the record keeps the year,
+    the level that conferred it and the document number. Its division is the commended subject's, so each
+    league and county sees the honours of its own.
+    """
+
+    class Kind(models.TextChoices):
+        DEMONSTRATION_ASSOCIATION = "demonstration_association", "示范性旗县级青年志愿者协会"
+        DEMONSTRATION_ORGANISATION = "demonstration_organisation", "示范性青年志愿者组织"
+        EXCELLENT_PROJECT = "excellent_project", "优秀志愿服务项目"
+        STAR_VOLUNTEER = "star_volunteer", "星级（优秀）志愿者"
+
+    class Level(models.TextChoices):
+        NATIONAL = "national", "全国"
+        REGION = "region", "自治区"
+        LEAGUE = "league", "盟市"
+        COUNTY = "county", "旗县"
+
+    SUBJECT_FIELD = {
+        Kind.DEMONSTRATION_ASSOCIATION: "association",
+        Kind.DEMONSTRATION_ORGANISATION: "organisation",
+        Kind.EXCELLENT_PROJECT: "project",
+        Kind.STAR_VOLUNTEER: "volunteer",
+    }
+
+    kind = models.CharField("表彰类别", max_length=32, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField("年度")
+    level = models.CharField("表彰级别", max_length=16, choices=Level.choices)
+    document_number = models.CharField("文件文号", max_length=60, help_text="例如：内团联发〔2022〕8号")
+    conferred_on = models.DateField("表彰日期", null=True, blank=True)
+    association = models.ForeignKey(Association, verbose_name="协会", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="commendations")
+    organisation = models.ForeignKey("teams.YouthVolunteerOrganisation", verbose_name="青年志愿者组织",
+                                     on_delete=models.PROTECT, null=True, blank=True, related_name="commendations")
+    project = models.ForeignKey("projects.Project", verbose_name="项目", on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="commendations")
+    volunteer = models.ForeignKey("members.Volunteer", verbose_name="志愿者", on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="commendations")
+    division = models.ForeignKey(Division, verbose_name="所属区划", on_delete=models.PROTECT, related_name="+",
+                                 editable=False)
+
+    history = HistoricalRecords()
+
+    scope_path = "division__code"
+
+    class Meta:
+        verbose_name = "表彰"
+        verbose_name_plural = "表彰"
+        ordering = ["-year", "kind"]
+
+    def __str__(self):
+        return f"{self.year} {self.get_kind_display()}：{self.subject}"
+
+    @property
+    def subject(self):
+        return getattr(self, self.SUBJECT_FIELD[self.kind], None) if self.kind else None
+
+    def subject_division(self):
+        subject = self.subject
+        if subject is None:
+            return None
+        if self.kind == self.Kind.EXCELLENT_PROJECT:
+            return subject.association.division
+        return subject.division
+
+    def clean(self):
+        errors = {}
+        if self.kind:
+            wanted = self.SUBJECT_FIELD[self.kind]
+            for field in self.SUBJECT_FIELD.values():
+                filled = getattr(self, f"{field}_id") is not None
+                if field == wanted and not filled:
+                    errors[field] = f"「{self.get_kind_display()}」须选择被表彰的{self._meta.get_field(field).verbose_name}。"
+                elif field != wanted and filled:
+                    errors[field] = f"「{self.get_kind_display()}」不填写{self._meta.get_field(field).verbose_name}。"
+        if errors:
+            raise ValidationError(errors)
+        division = self.subject_division()
+        if division is not None:
+            self.division = division
+
+    def save(self, *args, **kwargs):
+        division = self.subject_division()
+        if division is not None:
+            self.division = division
+        super().save(*args, **kwargs)

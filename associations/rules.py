@@ -148,6 +148,42 @@ class TeamFact:
 
 
 @dataclass(frozen=True)
+class ProjectFact:
+    brand: str
+    regular: bool
+    started_on: date | None = None
+    ended_on: date | None = None
+
+    def running_on(self, day: date) -> bool | None:
+        return in_force_on(self.started_on, self.ended_on, day, last_day_counts=True)
+
+    def ran_in_year_to(self, day: date) -> bool | None:
+        """Running at some point between 1 January of ``day``'s year and ``day``."""
+        if self.ended_on is not None and self.ended_on < date(day.year, 1, 1):
+            return False
+        if self.started_on is None:
+            return None
+        return self.started_on <= day
+
+
+@dataclass(frozen=True)
+class TrainingFact:
+    kind: str
+    started_on: date
+
+
+@dataclass(frozen=True)
+class InsuranceFact:
+    """Volunteers who served at the association's activities from 1 January to the as-of date, by cover."""
+
+    year: int
+    serving: int = 0
+    insured: int = 0  # every service day inside the insurance period
+    not_insured: int = 0  # insurance recorded, but a service day outside it
+    unrecorded: int = 0  # no insurance recorded at all
+
+
+@dataclass(frozen=True)
 class AssociationFacts:
     id: int
     name: str
@@ -179,6 +215,12 @@ class AssociationFacts:
     townships: tuple[str, ...] = ()  # the county's statutory townships
     teams: tuple[TeamFact, ...] = ()
     township_share_threshold: float = 0.5
+    projects: tuple[ProjectFact, ...] = ()
+    activity_count: int = 0
+    key_date_activities: tuple[tuple[date, str], ...] = ()  # (held on, "03-05")
+    key_dates: dict[str, str] = field(default_factory=dict)  # "03-05" → 学雷锋纪念日
+    trainings: tuple[TrainingFact, ...] = ()
+    insurance: InsuranceFact | None = None
 
 
 def _d(day: date) -> str:
@@ -515,8 +557,105 @@ def check_n21_seats(facts: AssociationFacts, as_of: date) -> Finding | None:
     return Finding("N2.1", title, Status.PASS, f"辖区内 {members} 个{lower}均为席位会员。")
 
 
+# --- G11 insurance -----------------------------------------------------------------------------------------
+def check_g11(facts: AssociationFacts, as_of: date) -> Finding:
+    title = "志愿者服务期间参加保险"
+    cover = facts.insurance
+    if cover is None or cover.year != as_of.year:
+        return Finding("G11", title, Status.UNKNOWN, f"未统计{as_of.year}年的服务记录。")
+    if cover.serving == 0:
+        return Finding("G11", title, Status.UNKNOWN, f"{as_of.year}年截至{_d(as_of)}没有服务记录。")
+    if cover.not_insured:
+        return Finding("G11", title, Status.FAIL,
+                       f"{as_of.year}年参加服务的 {cover.serving} 名志愿者中，{cover.not_insured} 名服务时不在保险期内。")
+    if cover.unrecorded:
+        return Finding("G11", title, Status.UNKNOWN,
+                       f"{as_of.year}年参加服务的 {cover.serving} 名志愿者中，{cover.unrecorded} 名未填写保险信息。")
+    return Finding("G11", title, Status.PASS, f"{as_of.year}年参加服务的 {cover.serving} 名志愿者服务时均在保险期内。")
+
+
+# --- G12 / N5.1 training ------------------------------------------------------------------------------------
+def _trainings_in_year(facts: AssociationFacts, as_of: date, kinds: set[str] | None = None) -> list[TrainingFact]:
+    start = date(as_of.year, 1, 1)
+    return [t for t in facts.trainings if start <= t.started_on <= as_of and (kinds is None or t.kind in kinds)]
+
+
+def check_g12(facts: AssociationFacts, as_of: date) -> Finding | None:
+    if facts.level != "county":
+        return None
+    title = "每年至少开展一次骨干培训"
+    if not facts.trainings:
+        return Finding("G12", title, Status.UNKNOWN, "未登记培训。")
+    held = _trainings_in_year(facts, as_of, {"backbone"})
+    if held:
+        return Finding("G12", title, Status.PASS, f"{as_of.year}年已开展骨干培训 {len(held)} 次（最近一次{_d(held[-1].started_on)}）。")
+    return Finding("G12", title, Status.FAIL, f"{as_of.year}年截至{_d(as_of)}尚未开展青年志愿者骨干培训。")
+
+
+def check_n51(facts: AssociationFacts, as_of: date) -> Finding:
+    title = "本级每年至少组织一次培训"
+    if not facts.trainings:
+        return Finding("N5.1", title, Status.UNKNOWN, "未登记培训。")
+    held = _trainings_in_year(facts, as_of)
+    if held:
+        return Finding("N5.1", title, Status.PASS, f"{as_of.year}年已组织培训 {len(held)} 次。")
+    return Finding("N5.1", title, Status.FAIL, f"{as_of.year}年截至{_d(as_of)}尚未组织培训。")
+
+
+# --- G15 / G20 projects, G17 key dates ----------------------------------------------------------------------
+CARE_ACTION_BRANDS = {"care_action", "rainbow_house", "rainbow_holiday", "rainbow_after_school"}
+
+
+def check_g15(facts: AssociationFacts, as_of: date) -> Finding | None:
+    """关爱行动 and 助残“阳光行动” carried down to the county (N2.4)."""
+    if facts.level != "county":
+        return None
+    title = "开展关爱行动、助残“阳光行动”等全国重点项目"
+    if not facts.projects:
+        return Finding("G15", title, Status.UNKNOWN, "未登记志愿服务项目。")
+    states = {
+        "关爱行动": [p.ran_in_year_to(as_of) for p in facts.projects if p.brand in CARE_ACTION_BRANDS],
+        "助残“阳光行动”": [p.ran_in_year_to(as_of) for p in facts.projects if p.brand == "sunshine"],
+    }
+    missing = [name for name, runs in states.items() if True not in runs and None not in runs]
+    undated = [name for name, runs in states.items() if True not in runs and None in runs]
+    if missing:
+        return Finding("G15", title, Status.FAIL, f"{as_of.year}年未开展" + "、".join(missing) + "项目。")
+    if undated:
+        return Finding("G15", title, Status.UNKNOWN, "、".join(undated) + "项目未填写开始日期。")
+    return Finding("G15", title, Status.PASS, f"{as_of.year}年开展了关爱行动和助残“阳光行动”项目。")
+
+
+def check_g17(facts: AssociationFacts, as_of: date) -> Finding:
+    title = "重要节点开展志愿服务活动"
+    if facts.activity_count == 0:
+        return Finding("G17", title, Status.UNKNOWN, "未登记志愿服务活动。")
+    due = {tag: name for tag, name in facts.key_dates.items()
+           if date(as_of.year, int(tag[:2]), int(tag[3:])) <= as_of}
+    if not due:
+        return Finding("G17", title, Status.PASS, f"{as_of.year}年截至{_d(as_of)}尚未到重要节点。")
+    held = {tag for day, tag in facts.key_date_activities if day.year == as_of.year and day <= as_of}
+    missing = [name for tag, name in due.items() if tag not in held]
+    if missing:
+        return Finding("G17", title, Status.FAIL, f"{as_of.year}年" + "、".join(missing) + "未开展活动。")
+    return Finding("G17", title, Status.PASS, f"{as_of.year}年" + "、".join(due.values()) + "均开展了活动。")
+
+
+def check_g20(facts: AssociationFacts, as_of: date) -> Finding:
+    title = "至少有一个常态化项目"
+    regular = [p for p in facts.projects if p.regular]
+    if not facts.projects:
+        return Finding("G20", title, Status.UNKNOWN, "未登记志愿服务项目。")
+    running = [p.running_on(as_of) for p in regular]
+    if True in running:
+        return Finding("G20", title, Status.PASS, f"截至{_d(as_of)}有 {running.count(True)} 个常态化项目在开展。")
+    if None in running:
+        return Finding("G20", title, Status.UNKNOWN, "常态化项目未填写开始日期。")
+    return Finding("G20", title, Status.FAIL, f"截至{_d(as_of)}没有正在开展的常态化项目。")
+
+
 RULES = (check_g1, check_g2, check_g3, check_g4, check_g5, check_g6, check_g7, check_g8, check_n25, check_g9,
-         check_g10, check_g13, check_n21_seats)
+         check_g10, check_g11, check_g12, check_n51, check_g13, check_g15, check_g17, check_g20, check_n21_seats)
 
 
 def evaluate(facts: AssociationFacts, as_of: date) -> list[Finding]:

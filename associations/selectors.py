@@ -1,4 +1,5 @@
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 from functools import reduce
 from operator import or_
@@ -10,12 +11,15 @@ from .models import Association, Officer
 from .rules import (
     AssociationFacts,
     Finding,
+    InsuranceFact,
     LowerAssociationFact,
     MemberFact,
     OfficerFact,
     PeriodFact,
+    ProjectFact,
     Status,
     TeamFact,
+    TrainingFact,
     UnitMemberFact,
     evaluate,
     overall,
@@ -24,8 +28,10 @@ from .rules import (
 NEXT_LEVEL = {"region": "league", "league": "county"}
 
 
-def association_facts(queryset: QuerySet) -> list[AssociationFacts]:
-    """Plain facts for every association in ``queryset``, in a fixed number of queries whatever its size."""
+def association_facts(queryset: QuerySet, *, as_of: date | None = None) -> list[AssociationFacts]:
+    """Plain facts for every association in ``queryset``, in a fixed number of queries whatever its size.
+
+    With ``as_of``, the service records of that calendar year are summarised too (G11)."""
     associations = list(
         queryset.select_related("division__parent").prefetch_related(
             Prefetch("officers", queryset=Officer.objects.order_by("role", "-term_start")),
@@ -48,13 +54,73 @@ def association_facts(queryset: QuerySet) -> list[AssociationFacts]:
     members, units = _membership_facts([a.pk for a in associations])
     county_codes = sorted({a.division.code for a in associations if a.level == "county"})
     townships, teams = _team_facts(county_codes)
+    service = _service_facts([a.pk for a in associations], as_of)
     return [
-        _facts(
-            a, tuple(lower_by_upper.get(a.pk, ())), tuple(members.get(a.pk, ())), tuple(units.get(a.pk, ())),
-            tuple(townships.get(a.division.code, ())), tuple(teams.get(a.division.code, ())),
+        replace(
+            _facts(
+                a, tuple(lower_by_upper.get(a.pk, ())), tuple(members.get(a.pk, ())), tuple(units.get(a.pk, ())),
+                tuple(townships.get(a.division.code, ())), tuple(teams.get(a.division.code, ())),
+            ),
+            projects=tuple(service["projects"].get(a.pk, ())),
+            activity_count=service["activity_count"].get(a.pk, 0),
+            key_date_activities=tuple(service["key_dates"].get(a.pk, ())),
+            key_dates=dict(settings.KEY_DATES),
+            trainings=tuple(service["trainings"].get(a.pk, ())),
+            insurance=service["insurance"].get(a.pk, InsuranceFact(as_of.year)) if as_of else None,
         )
         for a in associations
     ]
+
+
+def _service_facts(ids: list[int], as_of: date | None) -> dict:
+    """Projects, activities, training and (for ``as_of``) insurance cover of these associations: five queries."""
+    from django.db.models import Count, F
+
+    from projects.models import Activity, Project, ServiceRecord
+    from training.models import TrainingSession
+
+    projects: dict[int, list[ProjectFact]] = defaultdict(list)
+    for association_id, brand, regular, started, ended in Project.objects.filter(association_id__in=ids).values_list(
+        "association_id", "brand", "regular", "started_on", "ended_on"
+    ):
+        projects[association_id].append(ProjectFact(brand, regular, started, ended))
+    activity_count = dict(
+        Activity.objects.filter(project__association_id__in=ids).values("project__association_id")
+        .annotate(n=Count("pk")).values_list("project__association_id", "n")
+    )
+    key_dates: dict[int, list[tuple[date, str]]] = defaultdict(list)
+    for association_id, held_on, tag in Activity.objects.filter(
+        project__association_id__in=ids, key_date__gt=""
+    ).values_list("project__association_id", "held_on", "key_date"):
+        key_dates[association_id].append((held_on, tag))
+    trainings: dict[int, list[TrainingFact]] = defaultdict(list)
+    for organiser_id, kind, started in TrainingSession.objects.filter(organiser_id__in=ids).order_by(
+        "started_on"
+    ).values_list("organiser_id", "kind", "started_on"):
+        trainings[organiser_id].append(TrainingFact(kind, started))
+    insurance: dict[int, InsuranceFact] = {}
+    if as_of is not None:
+        covered = Q(volunteer__insured_from__lte=F("served_on")) & (
+            Q(volunteer__insured_until__isnull=True) | Q(volunteer__insured_until__gte=F("served_on"))
+        )
+        unrecorded = Q(volunteer__insured_from__isnull=True, volunteer__insured_until__isnull=True)
+        rows = (
+            ServiceRecord.objects.filter(association_id__in=ids, served_on__gte=date(as_of.year, 1, 1),
+                                         served_on__lte=as_of)
+            .values("association_id")
+            .annotate(
+                serving=Count("volunteer_id", distinct=True),
+                outside=Count("volunteer_id", distinct=True, filter=~covered & ~unrecorded),
+                unrecorded=Count("volunteer_id", distinct=True, filter=unrecorded),
+            )
+        )
+        for row in rows:
+            insured = row["serving"] - row["outside"] - row["unrecorded"]
+            insurance[row["association_id"]] = InsuranceFact(
+                as_of.year, row["serving"], insured, row["outside"], row["unrecorded"]
+            )
+    return {"projects": projects, "activity_count": activity_count, "key_dates": key_dates, "trainings": trainings,
+            "insurance": insurance}
 
 
 def _team_facts(county_codes: list[str]):
@@ -143,7 +209,7 @@ def _facts(a: Association, expected: tuple[LowerAssociationFact, ...], members=(
 
 def association_findings(queryset: QuerySet, *, as_of: date) -> dict[int, list[Finding]]:
     """体检 of every association in the queryset as of a date, keyed by association id."""
-    return {facts.id: evaluate(facts, as_of) for facts in association_facts(queryset)}
+    return {facts.id: evaluate(facts, as_of) for facts in association_facts(queryset, as_of=as_of)}
 
 
 def association_ids_with_status(queryset: QuerySet, *, status: Status, as_of: date) -> list[int]:

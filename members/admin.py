@@ -1,8 +1,9 @@
 import re
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -32,9 +33,16 @@ from .models import (
     PersonalDataAccess,
     UnitMember,
     Volunteer,
+    VolunteerStar,
 )
 from .reference import SERVICE_DOMAINS
-from .services import DUPLICATE_PERSON_MESSAGE, personal_data_reveal
+from .services import (
+    APPROVER_LABELS,
+    DUPLICATE_PERSON_MESSAGE,
+    personal_data_reveal,
+    star_confirm,
+    star_notice_start,
+)
 from .validators import normalise_id_number, validate_id_number, validate_phone
 
 ID_NUMBER_PATTERN = re.compile(r"^\d{17}[\dX]$")
@@ -237,3 +245,45 @@ class PersonalDataAccessAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     list_display = ("accessed_at", "user", "subject", "fields", "purpose", "ip_address")
     list_select_related = ("user",)
     date_hierarchy = "accessed_at"
+
+
+@admin.register(VolunteerStar)
+class VolunteerStarAdmin(VolunteerColumnsMixin, ScopedModelAdmin):
+    """Volunteers who reached a star level: pending ones await the notice and the approving level's confirmation."""
+
+    list_display = ("volunteer_name", "volunteer_id_masked", "level", "threshold_hours", "reached_on", "status",
+                    "approver", "notice_from", "confirmed_on")
+    list_filter = (LeagueListFilter, CountyListFilter, "status", "level")
+    list_select_related = ("volunteer",)
+    search_fields = ("volunteer__name",)
+    readonly_fields = ("volunteer", "level", "threshold_hours", "reached_on", "status", "notice_from", "confirmed_on",
+                       "confirmed_by")
+    actions = ("start_notice", "confirm")
+    paginator = FastCountPaginator
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False  # stars come from the hours (星级 recompute), never typed in
+
+    @admin.display(description="认定层级")
+    def approver(self, obj):
+        return APPROVER_LABELS[obj.approver_level]
+
+    @admin.action(description="开始公示所选星级", permissions=["change"])
+    def start_notice(self, request, queryset):
+        try:
+            count = star_notice_start(list(queryset.select_related("volunteer")), user=request.user)
+        except PermissionDenied as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return
+        self.message_user(request, f"已开始公示 {count} 名星级志愿者。", messages.SUCCESS)
+
+    @admin.action(description="认定所选星级（公示期满）", permissions=["change"])
+    def confirm(self, request, queryset):
+        try:
+            with transaction.atomic():
+                count = star_confirm(list(queryset.select_related("volunteer")), user=request.user)
+        except (PermissionDenied, ValidationError) as error:
+            self.message_user(request, "；".join(getattr(error, "messages", [str(error)])), messages.ERROR)
+            return
+        self.message_user(request, f"已认定 {count} 名星级志愿者。", messages.SUCCESS)

@@ -257,3 +257,52 @@ class UnitMember(models.Model):
     def clean(self):
         if self.joined_on and self.left_on and self.left_on < self.joined_on:
             raise ValidationError({"left_on": "退会日期不能早于入会日期。"})
+
+
+class VolunteerStar(models.Model):
+    """星级志愿者: a star level a volunteer reached by cumulative confirmed service hours (《中国注册志愿者管理办法》).
+
+    Rows are added by ``members.services.star_levels_recompute`` (set-based, in SQL) when the hours cross a
+    threshold; staff of the approving level publish the notice and then confirm.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待认定"
+        NOTICE = "notice", "公示中"
+        CONFIRMED = "confirmed", "已认定"
+
+    volunteer = models.ForeignKey(Volunteer, verbose_name="志愿者", on_delete=models.CASCADE, related_name="stars")
+    level = models.PositiveSmallIntegerField("星级")
+    threshold_hours = models.DecimalField("达到时长（小时）", max_digits=7, decimal_places=1)
+    reached_on = models.DateField("达到日期")
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING)
+    notice_from = models.DateField("公示开始日期", null=True, blank=True)
+    confirmed_on = models.DateField("认定日期", null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="认定人", on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+")
+
+    history = HistoricalRecords()
+
+    scope_path = "volunteer__division__code"
+
+    class Meta:
+        verbose_name = "星级志愿者"
+        verbose_name_plural = "星级志愿者"
+        ordering = ["-reached_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["volunteer", "level"], name="volunteer_star_unique",
+                                    violation_error_message="该志愿者已有这一星级记录。"),
+        ]
+
+    def __str__(self):
+        return f"{self.volunteer.name} {self.level} 星"
+
+    @property
+    def approver_level(self) -> str:
+        return settings.STAR_APPROVERS.get(self.level, "county")
+
+    @property
+    def notice_ends_on(self):
+        from datetime import timedelta
+
+        return self.notice_from + timedelta(days=settings.STAR_NOTICE_DAYS) if self.notice_from else None

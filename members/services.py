@@ -52,3 +52,141 @@ def personal_data_reveal(*, user, volunteer: Volunteer, purpose: str = "", ip_ad
         "id_number": personal_data.decrypt(volunteer.id_number_encrypted),
         "phone": personal_data.decrypt(volunteer.phone_encrypted),
     }
+
+
+# --- star volunteers -----------------------------------------------------------------------------------------
+LEVEL_RANK = {"county": 3, "league": 2, "region": 1}
+
+
+def star_level_for(hours, thresholds=None) -> int:
+    """The star level (0–5) that ``hours`` of confirmed service reach."""
+    from django.conf import settings
+
+    thresholds = thresholds or settings.STAR_THRESHOLDS
+    return sum(1 for threshold in thresholds if hours >= threshold)
+
+
+@transaction.atomic
+def star_levels_recompute() -> dict:
+    """Add a pending star for every level a volunteer's cumulative confirmed hours have reached, dated the day
+    the running total crossed the threshold; drop pending stars that corrections took back below it.
+
+    Set-based in SQL whatever the number of volunteers: a GROUP BY finds the volunteers with a level still
+    missing, a window sum over their records dates the crossing, and one INSERT … ON CONFLICT adds the rows
+    (and their history rows)."""
+    from django.conf import settings
+    from django.db import connection
+    from django.utils import timezone
+
+    from projects.models import ServiceRecord
+
+    from .models import VolunteerStar
+
+    thresholds = list(settings.STAR_THRESHOLDS)
+    levels = ", ".join(f"({n}, {float(t)})" for n, t in enumerate(thresholds, start=1))
+    records = ServiceRecord._meta.db_table
+    stars = VolunteerStar._meta.db_table
+    confirmed = ServiceRecord.Status.CONFIRMED.value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {stars} WHERE status = %s AND threshold_hours > COALESCE("
+            f"(SELECT SUM(r.hours) FROM {records} r WHERE r.volunteer_id = {stars}.volunteer_id AND r.status = %s), 0)",
+            [VolunteerStar.Status.PENDING.value, confirmed],
+        )
+        removed = cursor.rowcount
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {stars}")
+        before = cursor.fetchone()[0]
+        cursor.execute(
+            f"""
+            WITH levels(level, threshold) AS (VALUES {levels}),
+            totals AS (
+                SELECT volunteer_id, SUM(hours) AS total FROM {records}
+                WHERE status = %s GROUP BY volunteer_id HAVING SUM(hours) >= %s
+            ),
+            missing AS (
+                SELECT DISTINCT t.volunteer_id FROM totals t
+                JOIN levels l ON t.total >= l.threshold
+                LEFT JOIN {stars} s ON s.volunteer_id = t.volunteer_id AND s.level = l.level
+                WHERE s.id IS NULL
+            ),
+            running AS (
+                SELECT r.volunteer_id, r.served_on,
+                       SUM(r.hours) OVER (PARTITION BY r.volunteer_id ORDER BY r.served_on, r.id
+                                          ROWS UNBOUNDED PRECEDING) AS total
+                FROM {records} r JOIN missing m ON m.volunteer_id = r.volunteer_id
+                WHERE r.status = %s
+            )
+            INSERT INTO {stars} (volunteer_id, level, threshold_hours, reached_on, status)
+            SELECT running.volunteer_id, l.level, l.threshold, MIN(running.served_on), %s
+            FROM running JOIN levels l ON running.total >= l.threshold
+            WHERE true
+            GROUP BY running.volunteer_id, l.level, l.threshold
+            ON CONFLICT (volunteer_id, level) DO NOTHING
+            """,
+            [confirmed, min(thresholds), confirmed, VolunteerStar.Status.PENDING.value],
+        )
+        added = cursor.rowcount
+        history = VolunteerStar.history.model._meta
+        tracked = [f.column for f in history.concrete_fields if not f.name.startswith("history_")]
+        columns = ", ".join(tracked)
+        cursor.execute(
+            f"INSERT INTO {history.db_table} ({columns}, history_date, history_change_reason, history_type) "
+            f"SELECT {columns}, %s, %s, '+' FROM {stars} WHERE id > %s",
+            [timezone.now(), "累计服务时长达到星级", before],
+        )
+    return {"added": added, "removed": removed}
+
+
+def _approver_ok(user, star) -> bool:
+    from accounts.scoping import user_scope_code
+
+    scope = user_scope_code(user)
+    if scope == "":
+        return True
+    if scope is None or not user.scope_division:
+        return False
+    return LEVEL_RANK.get(user.scope_division.level, 9) <= LEVEL_RANK[star.approver_level]
+
+
+APPROVER_LABELS = {"county": "旗县团委", "league": "盟市团委", "region": "自治区团委"}
+
+
+def star_notice_start(stars, *, user) -> int:
+    """Publish pending stars for the public notice period (by staff of the approving level or above)."""
+    from django.utils import timezone
+
+    from .models import VolunteerStar
+
+    started = 0
+    for star in stars:
+        if star.status != VolunteerStar.Status.PENDING:
+            continue
+        if not _approver_ok(user, star):
+            raise PermissionDenied(f"{star.level} 星级志愿者由{APPROVER_LABELS[star.approver_level]}认定。")
+        star.status, star.notice_from = VolunteerStar.Status.NOTICE, timezone.localdate()
+        star._change_reason = "开始公示"
+        star.save(update_fields=["status", "notice_from"])
+        started += 1
+    return started
+
+
+def star_confirm(stars, *, user) -> int:
+    """Confirm stars whose public notice has run its full period."""
+    from django.utils import timezone
+
+    from .models import VolunteerStar
+
+    today = timezone.localdate()
+    confirmed = 0
+    for star in stars:
+        if star.status != VolunteerStar.Status.NOTICE:
+            raise ValidationError(f"{star}尚未公示，不能认定。")
+        if not _approver_ok(user, star):
+            raise PermissionDenied(f"{star.level} 星级志愿者由{APPROVER_LABELS[star.approver_level]}认定。")
+        if today < star.notice_ends_on:
+            raise ValidationError(f"{star}公示期至{star.notice_ends_on:%Y年%m月%d日}，公示期满后才能认定。")
+        star.status, star.confirmed_on, star.confirmed_by = VolunteerStar.Status.CONFIRMED, today, user
+        star._change_reason = "认定"
+        star.save(update_fields=["status", "confirmed_on", "confirmed_by"])
+        confirmed += 1
+    return confirmed

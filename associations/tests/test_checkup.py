@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import Role
 from associations.models import (
@@ -17,6 +18,7 @@ from associations.models import (
 from associations.rules import Status
 from associations.selectors import association_findings
 from members.tests.factories import member, unit
+from projects.tests.factories import service_work
 from teams.tests.factories import full_coverage
 
 from .factories import association, valid_uscc
@@ -47,6 +49,8 @@ def well_kept(code, **overrides):
     unit(obj)
     if obj.level == "county":
         full_coverage(code)
+    for year in sorted({2024, timezone.localdate().year}):
+        service_work(obj, year)
     return obj
 
 
@@ -89,7 +93,7 @@ def test_change_page_shows_the_checkup_panel(client, make_staff):
     page = client.get(reverse("admin:associations_association_change", args=[obj.pk])).content.decode()
     assert "体检（截至今日）" in page
     assert "名称「新城区青年志愿者协会」不规范，应为「呼和浩特市新城区青年志愿者协会」。" in page
-    assert page.count('class="checkup-pass"') == 12 and page.count('class="checkup-fail"') == 1
+    assert page.count('class="checkup-pass"') == 18 and page.count('class="checkup-fail"') == 1
 
 
 def test_changelist_filter_has_failing_and_unknown_checks(client, make_staff):

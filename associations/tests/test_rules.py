@@ -8,17 +8,21 @@ import pytest
 from associations import rules
 from associations.rules import (
     AssociationFacts,
+    InsuranceFact,
     LowerAssociationFact,
     MemberFact,
     OfficerFact,
     PeriodFact,
+    ProjectFact,
     Status,
     TeamFact,
+    TrainingFact,
     UnitMemberFact,
     evaluate,
 )
 
 TODAY = date(2024, 6, 30)
+KEY_DATES = {"03-05": "学雷锋纪念日", "05-04": "五四青年节", "12-05": "国际志愿者日"}
 ALL_SYSTEMS = {key: date(2021, 1, 1) for key in {**rules.G8_SYSTEMS, **rules.N25_SYSTEMS}}
 
 
@@ -61,6 +65,15 @@ def compliant(**changes) -> AssociationFacts:
             TeamFact("150102002", "community", founded_on=date(2021, 9, 1)),
             *(TeamFact(None, "county_direct", d, founded_on=date(2020, 9, 1)) for d in rules.COUNTY_DIRECT_DOMAINS),
         ),
+        projects=(
+            ProjectFact("rainbow_house", True, date(2020, 9, 1)),
+            ProjectFact("sunshine", False, date(2024, 3, 1), date(2024, 4, 30)),
+        ),
+        activity_count=5,
+        key_date_activities=((date(2024, 3, 5), "03-05"), (date(2024, 5, 4), "05-04"), (date(2023, 12, 5), "12-05")),
+        key_dates=dict(KEY_DATES),
+        trainings=(TrainingFact("backbone", date(2024, 4, 1)),),
+        insurance=InsuranceFact(2024, serving=12, insured=12),
     )
     return replace(facts, **changes)
 
@@ -72,7 +85,8 @@ def status(check, facts, as_of=TODAY):
 def test_a_compliant_association_passes_every_check():
     findings = evaluate(compliant(), TODAY)
     assert [f.clause for f in findings] == [
-        "N2.1", "G1", "G2", "G3", "G4", "G5", "G6", "G7", "G8", "N2.5", "G9", "G10", "G13"
+        "N2.1", "G1", "G2", "G3", "G4", "G5", "G6", "G7", "G8", "N2.5", "G9", "G10", "G11", "G12", "N5.1", "G13",
+        "G15", "G17", "G20",
     ]
     assert {f.status for f in findings} == {Status.PASS}
 
@@ -322,3 +336,62 @@ def test_g13_names_missing_county_direct_teams_and_honours_the_threshold():
 
 def test_g13_applies_to_county_associations_only():
     assert rules.check_g13(compliant(level="league"), TODAY) is None
+
+
+# --- service work: G11 insurance ---------------------------------------------------------------------------
+def test_g11_insurance_pass_fail_unknown():
+    assert rules.check_g11(compliant(), TODAY).reason == "2024年参加服务的 12 名志愿者服务时均在保险期内。"
+    failing = rules.check_g11(compliant(insurance=InsuranceFact(2024, 12, 9, 2, 1)), TODAY)
+    assert failing.status == Status.FAIL
+    assert failing.reason == "2024年参加服务的 12 名志愿者中，2 名服务时不在保险期内。"
+    assert status(rules.check_g11, compliant(insurance=InsuranceFact(2024, 12, 11, 0, 1))) == Status.UNKNOWN
+    assert status(rules.check_g11, compliant(insurance=InsuranceFact(2024))) == Status.UNKNOWN  # nobody served
+    assert status(rules.check_g11, compliant(insurance=None)) == Status.UNKNOWN
+    # facts summarised for another year say nothing about this one
+    assert status(rules.check_g11, compliant(), date(2025, 1, 1)) == Status.UNKNOWN
+
+
+# --- G12 / N5.1 training -------------------------------------------------------------------------------------
+def test_g12_backbone_training_in_the_calendar_year_as_of():
+    assert status(rules.check_g12, compliant()) == Status.PASS
+    assert status(rules.check_g12, compliant(), date(2024, 3, 31)) == Status.FAIL  # held on 1 April
+    finding = rules.check_g12(compliant(), date(2025, 6, 30))
+    assert finding.status == Status.FAIL and finding.reason == "2025年截至2025年6月30日尚未开展青年志愿者骨干培训。"
+    skills_only = compliant(trainings=(TrainingFact("skills", date(2024, 4, 1)),))
+    assert status(rules.check_g12, skills_only) == Status.FAIL
+    assert status(rules.check_n51, skills_only) == Status.PASS  # N5.1 counts any training
+    assert status(rules.check_g12, compliant(trainings=())) == Status.UNKNOWN
+    assert status(rules.check_n51, compliant(trainings=())) == Status.UNKNOWN
+    assert status(rules.check_n51, compliant(), date(2025, 6, 30)) == Status.FAIL
+    assert rules.check_g12(compliant(level="league"), TODAY) is None  # G12 is the county association's duty
+
+
+# --- G15 brands, G17 key dates, G20 regular projects --------------------------------------------------------
+def test_g15_needs_care_action_and_sunshine_in_the_year():
+    assert status(rules.check_g15, compliant()) == Status.PASS
+    finding = rules.check_g15(compliant(), date(2025, 6, 30))  # 阳光行动 ended in April 2024
+    assert finding.status == Status.FAIL and finding.reason == "2025年未开展助残“阳光行动”项目。"
+    undated = compliant(projects=(ProjectFact("care_action", True, date(2020, 1, 1)), ProjectFact("sunshine", False)))
+    assert status(rules.check_g15, undated) == Status.UNKNOWN
+    assert status(rules.check_g15, compliant(projects=())) == Status.UNKNOWN
+    assert status(rules.check_g15, compliant(), date(2020, 6, 30)) == Status.FAIL  # nothing ran yet in 2020
+
+
+def test_g17_key_dates_due_by_the_as_of_date():
+    assert status(rules.check_g17, compliant()) == Status.PASS  # 3-5 and 5-4 due and held; 12-5 not yet due
+    finding = rules.check_g17(compliant(), date(2024, 12, 31))
+    assert finding.status == Status.FAIL and finding.reason == "2024年国际志愿者日未开展活动。"
+    assert rules.check_g17(compliant(), date(2024, 3, 4)).status == Status.PASS  # no key date due yet
+    assert status(rules.check_g17, compliant(), date(2025, 5, 4)) == Status.FAIL
+    assert status(rules.check_g17, compliant(activity_count=0, key_date_activities=())) == Status.UNKNOWN
+
+
+def test_g20_a_regular_project_running_on_the_day():
+    assert status(rules.check_g20, compliant()) == Status.PASS
+    assert status(rules.check_g20, compliant(), date(2020, 8, 31)) == Status.FAIL  # starts 1 September 2020
+    ended = compliant(projects=(ProjectFact("local", True, date(2020, 1, 1), date(2024, 6, 29)),))
+    assert status(rules.check_g20, ended) == Status.FAIL
+    assert status(rules.check_g20, compliant(projects=(ProjectFact("local", True),))) == Status.UNKNOWN
+    assert status(rules.check_g20, compliant(projects=())) == Status.UNKNOWN
+    one_off = compliant(projects=(ProjectFact("local", False, date(2024, 1, 1)),))
+    assert status(rules.check_g20, one_off) == Status.FAIL

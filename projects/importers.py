@@ -1,0 +1,277 @@
+"""Projects, activities and service records through Excel, on the platform's one batch import engine."""
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from common.imports import ChoiceWidget, DateWidget, DecimalWidget, YesNoWidget
+from common.lookups import DivisionWidget
+from common.tabular import Column, DomainsWidget, TableImporter
+from members.importers import AssociationWidget, PersonWidget
+from members.models import Volunteer
+
+from .models import (
+    BENEFICIARY_GROUPS,
+    Activity,
+    Brand,
+    Domain,
+    Project,
+    ServiceRecord,
+    key_date_of,
+    round_hours,
+)
+
+SERIAL = "协会统一编制序列号"
+
+
+class ProjectImporter(TableImporter):
+    model = Project
+    sheet_name = "志愿服务项目"
+
+    def __init__(self, user):
+        super().__init__(user)
+        self.association_widget = AssociationWidget()
+        self.columns = (
+            Column(SERIAL, "association", self.association_widget, required=True),
+            Column("项目名称", "name", required=True),
+            Column("实施服务队", "team_name", export=lambda p: p.team.name if p.team_id else ""),
+            Column("项目品牌", "brand", ChoiceWidget(Brand.choices), required=True),
+            Column("服务领域", "domain", ChoiceWidget(Domain.choices), required=True),
+            Column("常态化项目", "regular", YesNoWidget()),
+            Column("开始日期", "started_on", DateWidget()),
+            Column("结束日期", "ended_on", DateWidget()),
+            Column("服务对象", "beneficiaries", DomainsWidget(BENEFICIARY_GROUPS)),
+            Column("服务岗位", "service_posts"),
+            Column("项目库状态", "library_status", ChoiceWidget(Project.LibraryStatus.choices[1:])),
+            Column("入库申报日期", "library_candidate_on", DateWidget()),
+            Column("入选日期", "library_selected_on", DateWidget()),
+            Column("线上推广日期", "library_promoted_on", DateWidget()),
+        )
+
+    def prepare(self):
+        self.association_widget.load(self.user)
+        self.seen: dict[tuple, int] = {}
+
+    @property
+    def update_fields(self):
+        return [*super().update_fields, "team"]
+
+    def build(self, values, problems, row_number):
+        if problems:
+            return None
+        project = Project(**{k: v for k, v in values.items() if k != "team_name"})
+        project.regular = bool(values.get("regular"))
+        project.brand = values.get("brand") or Brand.LOCAL
+        project._team_name = values.get("team_name", "")
+        return project
+
+    def check_batch(self, batch):
+        """Existing projects (same association and name) are updated; teams are found by name in the county."""
+        from django.db.models import Q
+
+        from teams.models import Team
+
+        associations = {p.association for _, p, _ in batch}
+        existing = {(p.association_id, p.name): p.pk for p in Project.objects.filter(
+            association__in=associations, name__in={p.name for _, p, _ in batch})}
+        named = {p._team_name for _, p, _ in batch if p._team_name}
+        teams: dict[tuple, list] = {}
+        if named:
+            prefixes = Q()
+            for association in associations:
+                prefixes |= Q(division__code__startswith=association.division.code)
+            for team in Team.objects.filter(prefixes, name__in=named).select_related("division"):
+                teams.setdefault(team.name, []).append(team)
+        for number, project, problems in batch:
+            association = project.association
+            if project._team_name:
+                found = [t for t in teams.get(project._team_name, ())
+                         if t.division.code.startswith(association.division.code)]
+                if not found:
+                    problems.add("实施服务队", f"「{association.division.name}」没有名为「{project._team_name}」的服务队。")
+                else:
+                    project.team = found[0]
+            pk = existing.get((association.pk, project.name))
+            if pk is not None:
+                project.pk, project._state.adding = pk, False
+            try:
+                project.clean()
+            except ValidationError as error:
+                self.add_validation_error(problems, error)
+            earlier = self.seen.setdefault((association.pk, project.name), number)
+            if earlier != number:
+                problems.add("项目名称", f"与第 {earlier} 行重复（同一协会的同名项目）。")
+
+
+class ActivityImporter(TableImporter):
+    model = Activity
+    sheet_name = "志愿服务活动"
+
+    def __init__(self, user):
+        super().__init__(user)
+        self.association_widget = AssociationWidget()
+        self.township_widget = DivisionWidget(("township",))
+        self.columns = (
+            Column(SERIAL, "association", self.association_widget, required=True,
+                   export=lambda a: a.project.association.serial_number),
+            Column("项目名称", "project_name", required=True, export=lambda a: a.project.name),
+            Column("活动名称", "name", required=True),
+            Column("活动日期", "held_on", DateWidget(), required=True),
+            Column("区划代码", "division_code", export=lambda a: a.township.gb_code if a.township_id else ""),
+            Column("所在乡镇（街道）", "township", self.township_widget, blank_ok=True,
+                   export=lambda a: a.township.name if a.township_id else ""),
+            Column("活动地点", "address"),
+            Column("重要节点", "key_date", readonly=True, export=lambda a: a.key_date_label),
+        )
+
+    def prepare(self):
+        self.association_widget.load(self.user)
+        self.township_widget.load(self.user)
+        self.seen: dict[tuple, int] = {}
+
+    def _clean_row(self, raw, problems):
+        if not raw.get("所在乡镇（街道）") and not raw.get("区划代码"):
+            raw = {k: v for k, v in raw.items() if k != "所在乡镇（街道）"}  # the township is optional
+        return super()._clean_row(raw, problems)
+
+    def build(self, values, problems, row_number):
+        if problems:
+            return None
+        activity = Activity(name=values["name"], held_on=values["held_on"], township=values.get("township"),
+                            address=values.get("address", ""))
+        activity.key_date = key_date_of(activity.held_on)
+        activity._association, activity._project_name = values["association"], values["project_name"]
+        return activity
+
+    def check_batch(self, batch):
+        projects = {(p.association_id, p.name): p for p in Project.objects.filter(
+            association__in={a._association for _, a, _ in batch},
+            name__in={a._project_name for _, a, _ in batch}).select_related("association__division")}
+        for number, activity, problems in batch:
+            project = projects.get((activity._association.pk, activity._project_name))
+            if project is None:
+                problems.add("项目名称", f"{activity._association.name}没有名为「{activity._project_name}」的项目，请先导入项目。")
+                continue
+            activity.project = project
+            try:
+                activity.clean()
+            except ValidationError as error:
+                self.add_validation_error(problems, error)
+            key = (project.pk, activity.name, activity.held_on)
+            earlier = self.seen.setdefault(key, number)
+            if earlier != number:
+                problems.add("活动名称", f"与第 {earlier} 行重复（同一项目、同一天的同名活动）。")
+        keys = [(a.project_id, a.name, a.held_on) for _, a, _ in batch if a.project_id]
+        if keys:
+            existing = set(Activity.objects.filter(
+                project_id__in={k[0] for k in keys}, name__in={k[1] for k in keys}, held_on__in={k[2] for k in keys}
+            ).values_list("project_id", "name", "held_on"))
+            for _, activity, problems in batch:
+                if activity.project_id and (activity.project_id, activity.name, activity.held_on) in existing:
+                    problems.add("活动名称", "该项目在同一天已有同名活动。")
+
+
+class HoursWidget(DecimalWidget):
+    def clean(self, value, row=None, **kwargs):
+        number = super().clean(value)
+        if number is None:
+            raise ValueError("请填写服务时长。")
+        if number == 0:
+            raise ValueError("服务时长必须大于 0 小时。")
+        if number > 24:
+            raise ValueError(f"「{value}」超过 24 小时，一条记录是一天的服务时长。")
+        return round_hours(number)
+
+    def render(self, value, obj=None, **kwargs):
+        return float(value)
+
+
+class ServiceRecordImporter(TableImporter):
+    """The biggest table: lookups per batch in a fixed number of queries, volunteers by their keyed hash,
+    written with COPY on PostgreSQL."""
+
+    model = ServiceRecord
+    sheet_name = "志愿服务记录"
+    batch_size = 5000
+    max_rows = 1_100_000
+
+    def __init__(self, user):
+        super().__init__(user)
+        self.association_widget = AssociationWidget()
+        self.columns = (
+            Column(SERIAL, "association", self.association_widget, required=True,
+                   export=lambda r: r.association.serial_number),
+            Column("项目名称", "project_name", required=True, export=lambda r: r.activity.project.name),
+            Column("活动名称", "activity_name", required=True, export=lambda r: r.activity.name),
+            Column("活动日期", "held_on", DateWidget(), required=True, export=lambda r: r.activity.held_on),
+            Column("身份证号码", "person", PersonWidget(), required=True,
+                   export=lambda r: r.volunteer.id_number_masked),
+            Column("姓名", "name", export=lambda r: r.volunteer.name),
+            Column("服务日期", "served_on", DateWidget()),
+            Column("服务时长（小时）", "hours", HoursWidget(), required=True),
+            Column("状态", "status", ChoiceWidget(ServiceRecord.Status.choices)),
+        )
+
+    def prepare(self):
+        self.association_widget.load(self.user)
+        self.seen: dict[tuple, int] = {}
+        self.today = timezone.localdate()
+        self.now = timezone.now()
+
+    def build(self, values, problems, row_number):
+        if problems:
+            return None
+        served_on = values.get("served_on") or values["held_on"]
+        if served_on > self.today:
+            problems.add("服务日期", "服务日期不能晚于今天。")
+        elif served_on < values["held_on"]:
+            problems.add("服务日期", f"服务日期早于活动日期（{values['held_on']:%Y-%m-%d}）。")
+        record = ServiceRecord(association=values["association"], served_on=served_on, hours=values["hours"],
+                               status=values.get("status") or ServiceRecord.Status.RECORDED,
+                               recorded_by=self.user, recorded_at=self.now)
+        if record.status == ServiceRecord.Status.CONFIRMED:
+            record.confirmed_by, record.confirmed_at = self.user, self.now
+        record._activity_key = (values["association"].pk, values["project_name"], values["activity_name"],
+                                values["held_on"])
+        record._person_hash, record._name = values["person"], values.get("name", "")
+        return record
+
+    def check_batch(self, batch):
+        keys = {r._activity_key for _, r, _ in batch}
+        activities = {
+            (association_id, project, name, held_on): pk
+            for pk, association_id, project, name, held_on in Activity.objects.filter(
+                project__association_id__in={k[0] for k in keys}, project__name__in={k[1] for k in keys},
+                name__in={k[2] for k in keys}, held_on__in={k[3] for k in keys},
+            ).values_list("pk", "project__association_id", "project__name", "name", "held_on")
+        }
+        people = {
+            digest: (pk, name) for digest, pk, name in Volunteer.objects.filter(
+                id_number_hash__in=[r._person_hash for _, r, _ in batch]
+            ).values_list("id_number_hash", "pk", "name")
+        }
+        for number, record, problems in batch:
+            activity_id = activities.get(record._activity_key)
+            person = people.get(record._person_hash)
+            if activity_id is None:
+                _, project, name, held_on = record._activity_key
+                problems.add("活动名称", f"项目「{project}」没有 {held_on:%Y-%m-%d} 的活动「{name}」，请先导入活动。")
+            if person is None:
+                problems.add("身份证号码", "该身份证号码尚未登记为注册志愿者，请先导入或登记志愿者。")
+            elif record._name and record._name != person[1]:
+                problems.add("姓名", f"与登记的姓名「{person[1]}」不一致。")
+            if activity_id is None or person is None:
+                continue
+            record.activity_id, record.volunteer_id = activity_id, person[0]
+            key = (activity_id, person[0], record.served_on)
+            earlier = self.seen.setdefault(key, number)
+            if earlier != number:
+                problems.add("身份证号码", f"与第 {earlier} 行重复（同一活动、同一志愿者、同一服务日期）。")
+        ready = [r for _, r, p in batch if r.activity_id and r.volunteer_id]
+        if ready:
+            existing = set(ServiceRecord.objects.filter(
+                activity_id__in={r.activity_id for r in ready}, volunteer_id__in={r.volunteer_id for r in ready},
+            ).values_list("activity_id", "volunteer_id", "served_on"))
+            if existing:
+                for _, record, problems in batch:
+                    if (record.activity_id, record.volunteer_id, record.served_on) in existing:
+                        problems.add("身份证号码", "该志愿者在这次活动的同一天已有服务记录。")
+

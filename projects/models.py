@@ -1,0 +1,407 @@
+"""Service work: projects, their funding and contest entries, activities and the service-hour records."""
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from common.constraints import dates_in_order
+from divisions.models import Division
+
+
+class Brand(models.TextChoices):
+    """National and regional brands (N2.4, G15, G19) or a local project."""
+
+    CARE_ACTION = "care_action", "关爱行动"
+    RAINBOW_HOUSE = "rainbow_house", "关爱行动·七彩小屋"
+    RAINBOW_HOLIDAY = "rainbow_holiday", "关爱行动·七彩假期"
+    RAINBOW_AFTER_SCHOOL = "rainbow_after_school", "关爱行动·七彩四点半"
+    SUNSHINE = "sunshine", "助残“阳光行动”"
+    GOLDEN_GLOW = "golden_glow", "“金晖助老”"
+    COMMUNITY = "community", "青年志愿者服务社区行动"
+    CIVILIZATION_PRACTICE = "civilization_practice", "新时代文明实践"
+    RURAL_REVITALISATION = "rural_revitalisation", "乡村振兴"
+    LOCAL = "local", "地方特色项目"
+
+
+# 关爱行动 and its sub-brands count as 关爱行动 (G15).
+CARE_ACTION_FAMILY = {Brand.CARE_ACTION, Brand.RAINBOW_HOUSE, Brand.RAINBOW_HOLIDAY, Brand.RAINBOW_AFTER_SCHOOL}
+
+
+class Domain(models.TextChoices):
+    """G20: the fields a regular project serves in."""
+
+    POVERTY = "poverty", "扶贫"
+    HARDSHIP = "hardship", "济困"
+    ELDERLY = "elderly", "扶老"
+    ORPHANS = "orphans", "救孤"
+    SICK = "sick", "恤病"
+    DISABLED = "disabled", "助残"
+    DISASTER = "disaster", "救灾"
+    MEDICAL = "medical", "助医"
+    EDUCATION = "education", "助学"
+    LARGE_EVENTS = "large_events", "大型活动"
+    ENVIRONMENT = "environment", "环境保护"
+    CULTURE = "culture", "文化"
+    INTERNET = "internet", "互联网"
+
+
+BENEFICIARY_GROUPS = [
+    ("empty_nest_elderly", "空巢老人"),
+    ("left_behind_children", "留守儿童"),
+    ("migrant_children", "农民工子女"),
+    ("disabled_youth", "残疾青少年"),
+    ("extremely_poor", "分散供养特困人员"),
+    ("prisoners_children", "服刑人员未成年子女"),
+    ("community_residents", "社区居民"),
+    ("students", "学生"),
+    ("other", "其他"),
+]
+BENEFICIARY_CODES = {code for code, _ in BENEFICIARY_GROUPS}
+
+
+def validate_beneficiaries(value):
+    if not isinstance(value, list) or any(code not in BENEFICIARY_CODES for code in value):
+        labels = "、".join(label for _, label in BENEFICIARY_GROUPS)
+        raise ValidationError(f"服务对象只能从{labels}中选择。")
+
+
+class Project(models.Model):
+    """志愿服务项目 of an association (carried out by one of its teams, or by the association itself)."""
+
+    class LibraryStatus(models.TextChoices):
+        NONE = "", "未申报"
+        CANDIDATE = "candidate", "入库申报"
+        SELECTED = "selected", "入选项目库"
+        PROMOTED = "promoted", "线上推广"
+
+    name = models.CharField("项目名称", max_length=100, db_index=True)
+    association = models.ForeignKey(
+        "associations.Association", verbose_name="所属协会", on_delete=models.PROTECT, related_name="projects"
+    )
+    team = models.ForeignKey("teams.Team", verbose_name="实施服务队", on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="projects")
+    brand = models.CharField("项目品牌", max_length=32, choices=Brand.choices, default=Brand.LOCAL)
+    domain = models.CharField("服务领域", max_length=16, choices=Domain.choices)
+    regular = models.BooleanField("常态化项目", default=False, help_text="长期、定期开展的项目；一次性活动不勾选。")
+    started_on = models.DateField("开始日期", null=True, blank=True)
+    ended_on = models.DateField("结束日期", null=True, blank=True, help_text="仍在开展的项目不填。")
+    beneficiaries = models.JSONField("服务对象", default=list, blank=True, validators=[validate_beneficiaries])
+    service_posts = models.CharField("服务岗位", max_length=200, blank=True, help_text="多个岗位用顿号分隔。")
+    library_status = models.CharField("项目库状态", max_length=16, choices=LibraryStatus.choices, blank=True,
+                                      default=LibraryStatus.NONE)
+    library_candidate_on = models.DateField("入库申报日期", null=True, blank=True)
+    library_selected_on = models.DateField("入选日期", null=True, blank=True)
+    library_promoted_on = models.DateField("线上推广日期", null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    scope_path = "association__division__code"
+
+    class Meta:
+        verbose_name = "志愿服务项目"
+        verbose_name_plural = "志愿服务项目"
+        ordering = ["association", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["association", "name"], name="project_unique_name",
+                                    violation_error_message="本协会已有同名项目。"),
+            dates_in_order("started_on", "ended_on", name="project_ended_after_started", message="结束日期不能早于开始日期。"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def running_on(self, day) -> bool | None:
+        from associations.rules import in_force_on
+
+        return in_force_on(self.started_on, self.ended_on, day, last_day_counts=True)
+
+    def clean(self):
+        errors = {}
+        if self.team_id and self.association_id:
+            if not self.team.division.code.startswith(self.association.division.code):
+                errors["team"] = f"服务队「{self.team}」不在「{self.association.division.name}」范围内。"
+        if self.started_on and self.ended_on and self.ended_on < self.started_on:
+            errors["ended_on"] = "结束日期不能早于开始日期。"
+        order = [("candidate", self.library_candidate_on), ("selected", self.library_selected_on),
+                 ("promoted", self.library_promoted_on)]
+        reached = [key for key, day in order if day]
+        if self.library_status and self.library_status not in reached:
+            label = self.LibraryStatus(self.library_status).label
+            errors["library_status"] = f"项目库状态为「{label}」，请填写对应日期。"
+        dated = [day for _, day in order if day]
+        if dated != sorted(dated):
+            errors["library_promoted_on"] = "项目库日期应依次为：入库申报、入选、线上推广。"
+        if errors:
+            raise ValidationError(errors)
+
+
+class FundingLine(models.Model):
+    """资金来源 of a project (G25, N3.3)."""
+
+    class Source(models.TextChoices):
+        FOUNDATION = "foundation", "基金会"
+        INTERNET_FUNDRAISING = "internet_fundraising", "互联网公开募捐"
+        DONATION = "donation", "社会捐赠"
+        GOVERNMENT_PURCHASE = "government_purchase", "政府购买服务"
+        YOUTH_FUND = "youth_fund", "青年志愿服务基金"
+        CYL_BUDGET = "cyl_budget", "团委工作经费"
+        OTHER = "other", "其他"
+
+    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="funding")
+    source = models.CharField("资金来源", max_length=32, choices=Source.choices)
+    amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2)
+    received_on = models.DateField("到账日期", null=True, blank=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    scope_path = "project__association__division__code"
+
+    class Meta:
+        verbose_name = "项目资金"
+        verbose_name_plural = "项目资金"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="funding_amount_positive",
+                                   violation_error_message="金额必须大于 0。"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_source_display()} {self.amount} 元"
+
+
+class ContestEntry(models.Model):
+    """项目大赛 entry (G18): year, level and the award won."""
+
+    class Level(models.TextChoices):
+        COUNTY = "county", "旗县级"
+        LEAGUE = "league", "盟市级"
+        REGION = "region", "自治区级"
+        NATIONAL = "national", "全国"
+
+    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="contest_entries")
+    year = models.PositiveSmallIntegerField("年度")
+    level = models.CharField("赛事级别", max_length=16, choices=Level.choices)
+    award = models.CharField("获奖情况", max_length=50, blank=True, help_text="例如：金奖、银奖、铜奖；未获奖留空。")
+
+    history = HistoricalRecords()
+
+    scope_path = "project__association__division__code"
+
+    class Meta:
+        verbose_name = "项目大赛参赛"
+        verbose_name_plural = "项目大赛参赛"
+        constraints = [
+            models.UniqueConstraint(fields=["project", "year", "level"], name="contest_entry_unique",
+                                    violation_error_message="该项目在同一年度、同一级别已有参赛记录。"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.get_level_display()}"
+
+
+def key_date_of(day) -> str:
+    """The key-date tag (G17) of a date: "03-05", "05-04", "12-05" or "" (the list is ``settings.KEY_DATES``)."""
+    if day is None:
+        return ""
+    tag = f"{day.month:02d}-{day.day:02d}"
+    return tag if tag in settings.KEY_DATES else ""
+
+
+def key_date_choices():
+    return [(tag, f"{int(tag[:2])}月{int(tag[3:])}日 {label}") for tag, label in settings.KEY_DATES.items()]
+
+
+class Activity(models.Model):
+    """志愿服务活动 under a project: when and where, tagged when held on a key date (G17)."""
+
+    project = models.ForeignKey(Project, verbose_name="所属项目", on_delete=models.CASCADE, related_name="activities")
+    name = models.CharField("活动名称", max_length=100)
+    held_on = models.DateField("活动日期")
+    township = models.ForeignKey(
+        Division, verbose_name="所在乡镇（街道）", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        limit_choices_to={"level": "township", "is_statutory": True},
+    )
+    service_base = models.ForeignKey("teams.ServiceBase", verbose_name="服务阵地", on_delete=models.SET_NULL, null=True,
+                                     blank=True, related_name="activities")
+    address = models.CharField("活动地点", max_length=200, blank=True)
+    key_date = models.CharField("重要节点", max_length=5, blank=True, editable=False,
+                                help_text="由活动日期自动标注（3月5日、5月4日、12月5日）。")
+
+    history = HistoricalRecords()
+
+    scope_path = "project__association__division__code"
+
+    class Meta:
+        verbose_name = "志愿服务活动"
+        verbose_name_plural = "志愿服务活动"
+        ordering = ["-held_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name", "held_on"], name="activity_unique",
+                                    violation_error_message="该项目在同一天已有同名活动。"),
+        ]
+        indexes = [models.Index(fields=["key_date", "held_on"], name="activity_key_date")]
+
+    def __str__(self):
+        return f"{self.name}（{self.held_on:%Y-%m-%d}）"
+
+    @property
+    def key_date_label(self) -> str:
+        return settings.KEY_DATES.get(self.key_date, "")
+
+    def save(self, *args, **kwargs):
+        self.key_date = key_date_of(self.held_on)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        county = self.project.association.division.code if self.project_id else None
+        if county and self.township_id and not self.township.code.startswith(county):
+            errors["township"] = f"「{self.township.name}」不在「{self.project.association.division.name}」范围内。"
+        if county and self.service_base_id and not self.service_base.division.code.startswith(county):
+            errors["service_base"] = f"服务阵地「{self.service_base}」不在「{self.project.association.division.name}」范围内。"
+        if errors:
+            raise ValidationError(errors)
+
+
+def round_hours(value) -> Decimal:
+    """Service time rounded to ``settings.SERVICE_HOURS_UNIT`` (default 0.5 h), half up: 1.2 → 1.0, 1.25 → 1.5."""
+    unit = Decimal(str(settings.SERVICE_HOURS_UNIT))
+    return (Decimal(str(value)) / unit).quantize(Decimal(1), rounding=ROUND_HALF_UP) * unit
+
+
+class ServiceRecord(models.Model):
+    """志愿服务记录: hours a volunteer served at an activity (actual service time, travel excluded).
+
+    The association that organised the activity is kept on the record: it is the one that may certify it
+    (民政部令第67号). Hours are changed only by a correction, which keeps the old value and the reason.
+    """
+
+    class Status(models.TextChoices):
+        RECORDED = "recorded", "已记录"
+        CONFIRMED = "confirmed", "已确认"
+
+    volunteer = models.ForeignKey("members.Volunteer", verbose_name="志愿者", on_delete=models.PROTECT,
+                                  related_name="service_records")
+    activity = models.ForeignKey(Activity, verbose_name="活动", on_delete=models.PROTECT, related_name="records")
+    association = models.ForeignKey("associations.Association", verbose_name="组织协会", on_delete=models.PROTECT,
+                                    related_name="+", editable=False)
+    served_on = models.DateField("服务日期")
+    hours = models.DecimalField("服务时长（小时）", max_digits=5, decimal_places=1)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.RECORDED)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+", editable=False)
+    recorded_at = models.DateTimeField("记录时间", default=timezone.now, editable=False)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="确认人", on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+", editable=False)
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True, editable=False)
+
+    history = HistoricalRecords()
+
+    scope_path = "association__division__code"
+
+    class Meta:
+        verbose_name = "志愿服务记录"
+        verbose_name_plural = "志愿服务记录"
+        ordering = ["-served_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "volunteer", "served_on"], name="service_record_unique",
+                                    violation_error_message="该志愿者在这次活动的同一天已有服务记录。"),
+            models.CheckConstraint(condition=models.Q(hours__gt=0, hours__lte=24), name="service_record_hours_range",
+                                   violation_error_message="服务时长应大于 0 小时、不超过 24 小时。"),
+        ]
+        indexes = [
+            models.Index(fields=["volunteer", "served_on"], name="service_record_volunteer"),
+            models.Index(fields=["association", "served_on"], name="service_record_association"),
+        ]
+
+    def __str__(self):
+        return f"{self.served_on:%Y-%m-%d} {self.hours} 小时"
+
+    def save(self, *args, **kwargs):
+        if self.activity_id and not self.association_id:
+            self.association_id = self.activity.project.association_id
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        if self.hours is not None:
+            if self.hours <= 0:
+                errors["hours"] = "服务时长必须大于 0 小时。"
+            elif self.hours > 24:
+                errors["hours"] = "一天的服务时长不能超过 24 小时。"
+        if self.activity_id and self.served_on and self.served_on < self.activity.held_on:
+            errors["served_on"] = f"服务日期早于活动日期（{self.activity.held_on:%Y-%m-%d}）。"
+        if self.served_on and self.served_on > timezone.localdate():
+            errors["served_on"] = "服务日期不能晚于今天。"
+        if errors:
+            raise ValidationError(errors)
+
+
+class ServiceRecordCorrection(models.Model):
+    """更正: a change to a record's hours or date, with the old and new values and the reason."""
+
+    record = models.ForeignKey(ServiceRecord, verbose_name="服务记录", on_delete=models.CASCADE,
+                               related_name="corrections")
+    old_hours = models.DecimalField("原服务时长", max_digits=5, decimal_places=1)
+    new_hours = models.DecimalField("更正后服务时长", max_digits=5, decimal_places=1)
+    old_served_on = models.DateField("原服务日期")
+    new_served_on = models.DateField("更正后服务日期")
+    reason = models.CharField("更正原因", max_length=200)
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="更正人", on_delete=models.PROTECT,
+                                     related_name="+")
+    corrected_at = models.DateTimeField("更正时间", default=timezone.now)
+
+    scope_path = "record__association__division__code"
+
+    class Meta:
+        verbose_name = "服务记录更正"
+        verbose_name_plural = "服务记录更正"
+        ordering = ["-corrected_at"]
+
+    def __str__(self):
+        return f"{self.old_hours} → {self.new_hours} 小时"
+
+
+class CertificateSequence(models.Model):
+    """The last certificate number issued per association and year; never goes back."""
+
+    association = models.ForeignKey("associations.Association", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_issued = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["association", "year"], name="certificate_sequence_unique")]
+
+
+class Certificate(models.Model):
+    """志愿服务记录证明: the hours a volunteer served in a period at the issuing association's own activities."""
+
+    serial_number = models.CharField("证明编号", max_length=40, unique=True, editable=False)
+    volunteer = models.ForeignKey("members.Volunteer", verbose_name="志愿者", on_delete=models.PROTECT,
+                                  related_name="certificates")
+    association = models.ForeignKey("associations.Association", verbose_name="出具协会", on_delete=models.PROTECT,
+                                    related_name="certificates")
+    period_start = models.DateField("服务起始日期")
+    period_end = models.DateField("服务截止日期")
+    total_hours = models.DecimalField("服务时长合计（小时）", max_digits=8, decimal_places=1, editable=False)
+    activities = models.JSONField("服务记录明细", default=list, editable=False)
+    issued_on = models.DateField("出具日期", default=timezone.localdate, editable=False)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="出具人", on_delete=models.PROTECT,
+                                  related_name="+", editable=False)
+    issued_at = models.DateTimeField("出具时间", default=timezone.now, editable=False)
+
+    scope_path = "association__division__code"
+
+    class Meta:
+        verbose_name = "志愿服务记录证明"
+        verbose_name_plural = "志愿服务记录证明"
+        ordering = ["-issued_at"]
+        constraints = [
+            dates_in_order("period_start", "period_end", name="certificate_period", message="截止日期不能早于起始日期。"),
+        ]
+
+    def __str__(self):
+        return self.serial_number
