@@ -125,7 +125,8 @@ def star_levels_recompute() -> dict:
             """,
             [confirmed, min(thresholds), confirmed, VolunteerStar.Status.PENDING.value],
         )
-        added = cursor.rowcount
+        cursor.execute(f"SELECT COUNT(*) FROM {stars} WHERE id > %s", [before])  # rowcount: -1 on SQLite
+        added = cursor.fetchone()[0]
         history = VolunteerStar.history.model._meta
         tracked = [f.column for f in history.concrete_fields if not f.name.startswith("history_")]
         columns = ", ".join(tracked)

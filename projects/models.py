@@ -354,6 +354,8 @@ class ServiceRecordCorrection(models.Model):
                                      related_name="+")
     corrected_at = models.DateTimeField("更正时间", default=timezone.now)
 
+    history = HistoricalRecords()
+
     scope_path = "record__association__division__code"
 
     class Meta:
@@ -392,6 +394,8 @@ class Certificate(models.Model):
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="出具人", on_delete=models.PROTECT,
                                   related_name="+", editable=False)
     issued_at = models.DateTimeField("出具时间", default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
 
     scope_path = "association__division__code"
 

@@ -57,7 +57,100 @@ def organisation(code, n):
     return org
 
 
+def _project(code):
+    from projects.tests.factories import project
+
+    own = _association(code)
+    return own.projects.first() or project(own)
+
+
+def project_(code, n):
+    from projects.models import ContestEntry, FundingLine
+    from projects.tests.factories import project
+
+    made = project(_association(code), f"项目{n}")
+    FundingLine.objects.create(project=made, source="foundation", amount=1000)
+    ContestEntry.objects.create(project=made, year=2024, level="county")
+    return made
+
+
+def activity_(code, n):
+    from projects.tests.factories import activity
+
+    return activity(_project(code), date(2024, 3, 1 + n), f"活动{n}")
+
+
+def service_record(code, n):
+    from projects.tests.factories import activity, record
+
+    return record(activity(_project(code), date(2024, 4, 1 + n), f"活动{n}"))
+
+
+def correction(code, n):
+    from projects.services import service_record_correct
+
+    entry = service_record(code, n)
+    return service_record_correct(record=entry, hours="1", reason="更正", user=make_staff_superuser())
+
+
+def make_staff_superuser():
+    from accounts.tests.factories import staff_user
+
+    return staff_user(superuser=True)
+
+
+def certificate(code, n):
+    from projects.services import certificate_issue
+
+    entry = service_record(code, n)
+    return certificate_issue(volunteer=entry.volunteer, association=entry.association, period_start=date(2024, 1, 1),
+                             period_end=date(2024, 12, 31), user=make_staff_superuser())
+
+
+def training_session(code, n, *, with_attendance=True):
+    from training.models import Attendance, TrainingSession
+
+    session = TrainingSession.objects.create(title=f"培训{n}", organiser=_association(code), kind="backbone",
+                                             started_on=date(2024, 4, 1))
+    if with_attendance:
+        Attendance.objects.create(session=session, volunteer=volunteer(code))
+    return session
+
+
+def attendance(code, n):
+    from training.models import Attendance
+
+    session = training_session(code, n, with_attendance=False)
+    return Attendance.objects.create(session=session, volunteer=volunteer(code))
+
+
+def star(code, n):
+    from members.models import VolunteerStar
+
+    return VolunteerStar.objects.create(volunteer=volunteer(code), level=1, threshold_hours=100,
+                                        reached_on=date(2024, 1, 1))
+
+
+def commendation(code, n):
+    from associations.models import Commendation
+
+    return Commendation.objects.create(kind="star_volunteer", year=2024, level="county", document_number=f"文{n}",
+                                       volunteer=volunteer(code))
+
+
+# Issued certificates and correction logs are kept for good, and stars follow from the hours: no role deletes them.
+NEVER_DELETED = {"projects_certificate", "projects_servicerecordcorrection", "members_volunteerstar"}
+
 CASES = {
+    "projects_project": project_,
+    "projects_activity": activity_,
+    "projects_servicerecord": service_record,
+    "projects_servicerecordcorrection": correction,
+    "projects_certificate": certificate,
+    "training_trainingsession": training_session,
+    "training_attendance": attendance,
+    "members_volunteerstar": star,
+    "associations_commendation": commendation,
     "members_individualmember": individual_member,
     "members_unitmember": unit_member,
     "teams_servicebase": service_base,
@@ -78,8 +171,11 @@ def test_scoped_list_object_paths_and_constant_queries(client, make_staff, name)
         response = client.get(changelist)
     assert [o.pk for o in response.context["cl"].result_list] == [own.pk]
     for path in ("change", "delete", "history"):
-        assert client.get(reverse(f"admin:{name}_{path}", args=[other.pk])).status_code == 404, path
-        assert client.get(reverse(f"admin:{name}_{path}", args=[own.pk])).status_code == 200, path
+        refused = path == "delete" and name in NEVER_DELETED  # 403 for every id: nothing to learn from it
+        assert client.get(reverse(f"admin:{name}_{path}", args=[other.pk])).status_code == (
+            403 if refused else 404), path
+        assert client.get(reverse(f"admin:{name}_{path}", args=[own.pk])).status_code == (
+            403 if refused else 200), path
 
     for n in range(1, 6):
         make(OWN, n)

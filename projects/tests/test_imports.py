@@ -1,0 +1,180 @@
+"""Projects, activities, service records, training and attendance through Excel: the ledger contract."""
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from accounts.roles import Role
+from associations.tests.factories import association
+from common.excel import iter_sheet
+from common.imports import RowError
+from common.tests.sheets import xlsx
+from members.tests.factories import volunteer
+from projects.importers import ActivityImporter, ProjectImporter, ServiceRecordImporter
+from projects.models import Activity, Project, ServiceRecord
+from training.importers import AttendanceImporter, TrainingSessionImporter
+from training.models import Attendance, TrainingSession
+
+from .factories import activity, project
+
+pytestmark = pytest.mark.django_db
+
+
+def run(importer_class, user, rows, *, dry_run=False):
+    importer = importer_class(user)
+    content = xlsx(importer.sheet_name, importer.headers, rows)
+    headers, cells = iter_sheet(content, sheet_name=importer.sheet_name)
+    return importer_class(user).run(headers, cells, dry_run=dry_run)
+
+
+@pytest.fixture
+def user(make_staff):
+    return make_staff(Role.COUNTY_STAFF, "150102")
+
+
+@pytest.fixture
+def own():
+    return association("150102")
+
+
+def test_projects_import_whole_then_update_by_name(user, own):
+    other = association("150402")
+    rows = [
+        {"协会统一编制序列号": own.serial_number, "项目名称": "七彩小屋陪伴计划", "项目品牌": "关爱行动·七彩小屋",
+         "服务领域": "助学", "常态化项目": "是", "开始日期": "2021-03-05", "服务对象": "留守儿童、农民工子女"},
+        {"协会统一编制序列号": own.serial_number, "项目名称": "阳光助残结对", "项目品牌": "助残“阳光行动”",
+         "服务领域": "助残", "开始日期": "2021/5/4"},
+        {"协会统一编制序列号": other.serial_number, "项目名称": "越界项目", "项目品牌": "地方特色项目", "服务领域": "文化"},
+        {"协会统一编制序列号": own.serial_number, "项目名称": "七彩小屋陪伴计划", "项目品牌": "关爱行动", "服务领域": "助学"},
+        {"协会统一编制序列号": own.serial_number, "项目名称": "错误品牌", "项目品牌": "爱心行动", "服务领域": "助学",
+         "项目库状态": "入选项目库"},
+    ]
+    report = run(ProjectImporter, user, rows)
+    assert report.errors == [
+        RowError(4, "协会统一编制序列号", f"统一编制序列号「{other.serial_number}」不存在或不在您的管辖范围内。"),
+        RowError(5, "项目名称", "与第 2 行重复（同一协会的同名项目）。"),
+        RowError(6, "项目品牌", "「爱心行动」不是可选的值，可选：" + "、".join(
+            label for _, label in ProjectImporter(user).columns[3].widget.labels.items()) + "。"),
+    ]
+    assert not Project.objects.exists()
+
+    report = run(ProjectImporter, user, rows[:2])
+    assert (report.new, report.updated, report.errors) == (2, 0, [])
+    care = Project.objects.get(name="七彩小屋陪伴计划")
+    assert (care.brand, care.regular, care.beneficiaries) == ("rainbow_house", True,
+                                                              ["left_behind_children", "migrant_children"])
+    assert care.history.get().history_user == user
+
+    rows[0]["结束日期"] = "2024-12-31"
+    report = run(ProjectImporter, user, rows[:1])
+    assert (report.new, report.updated) == (0, 1)
+    assert Project.objects.get(pk=care.pk).ended_on == date(2024, 12, 31)
+
+
+def test_activities_import_with_township_check_and_key_date(user, own):
+    care = project(own)
+    rows = [
+        {"协会统一编制序列号": own.serial_number, "项目名称": care.name, "活动名称": "学雷锋日社区服务",
+         "活动日期": "2024-03-05", "区划代码": "150102001"},
+        {"协会统一编制序列号": own.serial_number, "项目名称": care.name, "活动名称": "暑期陪伴", "活动日期": "2024-07-10"},
+        {"协会统一编制序列号": own.serial_number, "项目名称": "没有的项目", "活动名称": "x", "活动日期": "2024-07-10"},
+        {"协会统一编制序列号": own.serial_number, "项目名称": care.name, "活动名称": "跨区活动", "活动日期": "2024-07-11",
+         "区划代码": "150103001"},
+        {"协会统一编制序列号": own.serial_number, "项目名称": care.name, "活动名称": "日期错", "活动日期": "2024-02-30"},
+    ]
+    report = run(ActivityImporter, user, rows)
+    assert [(e.row, e.column) for e in report.errors] == [(4, "项目名称"), (5, "所在乡镇（街道）"), (6, "活动日期")]
+    assert report.errors[0].message == f"{own.name}没有名为「没有的项目」的项目，请先导入项目。"
+    assert not Activity.objects.exists()
+
+    report = run(ActivityImporter, user, rows[:2])
+    assert report.new == 2 and not report.errors
+    assert dict(Activity.objects.values_list("name", "key_date")) == {"学雷锋日社区服务": "03-05", "暑期陪伴": ""}
+
+
+def _record_rows(own, care_activity, people, hours=("2.2", "3", "1.75")):
+    return [
+        {"协会统一编制序列号": own.serial_number, "项目名称": care_activity.project.name,
+         "活动名称": care_activity.name, "活动日期": care_activity.held_on.isoformat(),
+         "身份证号码": number, "姓名": person.name, "服务时长（小时）": h, "状态": "已确认"}
+        for (person, number), h in zip(people, hours)
+    ]
+
+
+def test_service_records_land_whole_or_not_at_all(user, own):
+    from members.tests.factories import id_number
+
+    care_activity = activity(project(own), date(2024, 3, 5), "学雷锋日社区服务")
+    people = []
+    for n in range(3):
+        number = id_number("150102", date(2000, 1, 1), seq=900 + n)
+        person = volunteer("150102", name=f"志愿者{n}")
+        person.set_id_number(number)
+        person.save()
+        people.append((person, number))
+    rows = _record_rows(own, care_activity, people)
+    bad = [dict(r) for r in rows]
+    bad[0]["服务时长（小时）"] = "-2"
+    bad[1]["姓名"] = "别人"
+    bad[2]["活动名称"] = "没有这次活动"
+    bad.append(dict(rows[0]))  # the same person, day and activity as row 2 (once fixed)
+    report = run(ServiceRecordImporter, user, bad)
+    assert report.errors == [
+        RowError(2, "服务时长（小时）", "「-2」不能为负数。"),
+        RowError(3, "姓名", "与登记的姓名「志愿者1」不一致。"),
+        RowError(4, "活动名称", "项目「七彩小屋陪伴计划」没有 2024-03-05 的活动「没有这次活动」，请先导入活动。"),
+    ]
+    assert not ServiceRecord.objects.exists()
+
+    report = run(ServiceRecordImporter, user, rows + [dict(rows[0])])
+    assert report.errors == [RowError(5, "身份证号码", "与第 2 行重复（同一活动、同一志愿者、同一服务日期）。")]
+
+    report = run(ServiceRecordImporter, user, rows)
+    assert (report.new, report.errors) == (3, [])
+    assert sorted(ServiceRecord.objects.values_list("hours", flat=True)) == [
+        Decimal("2.0"), Decimal("2.0"), Decimal("3.0")]  # 2.2 → 2.0, 1.75 → 2.0: rounded to 0.5 h
+    entry = ServiceRecord.objects.first()
+    assert (entry.association, entry.status, entry.recorded_by, entry.confirmed_by) == (
+        own, ServiceRecord.Status.CONFIRMED, user, user)
+    assert entry.history.get().history_change_reason == "Excel导入"
+
+    report = run(ServiceRecordImporter, user, rows[:1])
+    assert report.errors == [RowError(2, "身份证号码", "该志愿者在这次活动的同一天已有服务记录。")]
+
+
+def test_training_and_attendance_import(user, own):
+    rows = [{"主办协会统一编制序列号": own.serial_number, "培训名称": "2024年青年志愿者骨干培训班",
+             "培训类别": "青年志愿者骨干培训", "开始日期": "2024-04-12", "结束日期": "2024-04-11", "学时": "8"}]
+    report = run(TrainingSessionImporter, user, rows)
+    assert report.errors == [RowError(2, "结束日期", "结束日期不能早于开始日期。")]
+    rows[0]["结束日期"] = "2024-04-13"
+    assert run(TrainingSessionImporter, user, rows).new == 1
+    session = TrainingSession.objects.get()
+    assert (session.kind, session.mode, session.hours) == ("backbone", "offline", Decimal("8"))
+
+    from members.tests.factories import id_number
+
+    number = id_number("150102", date(1999, 5, 4), seq=77)
+    person = volunteer("150102", name="乌云")
+    person.set_id_number(number)
+    person.save()
+    attendance = [{"主办协会统一编制序列号": own.serial_number, "培训名称": session.title, "开始日期": "2024-04-12",
+                   "身份证号码": number, "姓名": "乌云", "出勤": "是"},
+                  {"主办协会统一编制序列号": own.serial_number, "培训名称": session.title, "开始日期": "2024-04-12",
+                   "身份证号码": number, "姓名": "乌云", "出勤": "否"}]
+    report = run(AttendanceImporter, user, attendance)
+    assert report.errors == [RowError(3, "身份证号码", "与第 2 行重复。")]
+    assert not Attendance.objects.exists()
+    assert run(AttendanceImporter, user, attendance[:1]).new == 1
+
+
+def test_admin_import_pages_exist_for_every_new_sheet(client, user):
+    client.force_login(user)
+    for name in ("projects_project", "projects_activity", "projects_servicerecord", "training_trainingsession",
+                 "training_attendance"):
+        template = client.get(reverse(f"admin:{name}_excel_template"))
+        assert template.status_code == 200 and template.content.startswith(b"PK"), name
+        assert client.get(reverse(f"admin:{name}_excel_import")).status_code == 200, name
+        export = client.get(reverse(f"admin:{name}_excel_export"))
+        assert export.status_code == 200 and export.content.startswith(b"PK"), name

@@ -1,0 +1,289 @@
+"""Activities, hours, corrections, star levels and certificates against the database."""
+import threading
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test import override_settings
+from django.urls import reverse
+
+from accounts.roles import Role
+from associations.models import Association
+from associations.rules import Status
+from associations.selectors import association_findings
+from associations.tests.factories import association
+from members.models import VolunteerStar
+from members.services import star_confirm, star_level_for, star_levels_recompute, star_notice_start
+from members.tests.factories import volunteer
+from projects.models import Certificate, ServiceRecord, ServiceRecordCorrection, key_date_of, round_hours
+from projects.services import certificate_issue, service_record_correct
+
+from .factories import activity, project, record
+
+pytestmark = pytest.mark.django_db
+
+
+# --- key dates and rounding --------------------------------------------------------------------------------
+@pytest.mark.parametrize("day,tag", [(date(2024, 3, 5), "03-05"), (date(2024, 5, 4), "05-04"),
+                                     (date(2023, 12, 5), "12-05"), (date(2024, 3, 6), ""), (date(2024, 5, 5), "")])
+def test_key_date_tag_comes_from_the_date(day, tag):
+    assert key_date_of(day) == tag
+
+
+def test_activity_is_tagged_on_save_and_the_list_is_configurable():
+    care = project(association("150102"))
+    assert activity(care, date(2024, 3, 5)).key_date == "03-05"
+    assert activity(care, date(2024, 9, 10), "教师节").key_date == ""
+    with override_settings(KEY_DATES={"03-05": "学雷锋纪念日", "09-10": "教师节"}):
+        assert activity(care, date(2025, 9, 10), "教师节").key_date == "09-10"
+
+
+@pytest.mark.parametrize("raw,rounded", [("1.2", "1.0"), ("1.24", "1.0"), ("1.25", "1.5"), ("1.74", "1.5"),
+                                         ("1.75", "2.0"), ("0.3", "0.5"), ("3", "3.0")])
+def test_hours_round_half_up_to_half_an_hour(raw, rounded):
+    assert round_hours(raw) == Decimal(rounded)
+
+
+def test_rounding_unit_is_configurable():
+    with override_settings(SERVICE_HOURS_UNIT=1):
+        assert round_hours("1.4") == Decimal("1") and round_hours("1.5") == Decimal("2")
+
+
+# --- corrections --------------------------------------------------------------------------------------------
+def test_a_correction_keeps_the_old_value_and_the_reason(make_staff):
+    user = make_staff(Role.COUNTY_STAFF, "150102")
+    entry = record(activity(project(association("150102")), date(2024, 3, 5)), hours="4.0")
+    correction = service_record_correct(record=entry, hours="2.6", reason="含往返路程，按实际服务时间更正", user=user)
+
+    entry.refresh_from_db()
+    assert entry.hours == Decimal("2.5") and entry.status == ServiceRecord.Status.RECORDED  # to be confirmed again
+    assert (correction.old_hours, correction.new_hours, correction.reason) == (
+        Decimal("4.0"), Decimal("2.5"), "含往返路程，按实际服务时间更正")
+    assert correction.corrected_by == user
+    assert [h.hours for h in entry.history.order_by("history_date")] == [Decimal("4.0"), Decimal("2.5")]
+    assert entry.history.latest().history_change_reason == "更正：含往返路程，按实际服务时间更正"
+
+
+def test_a_correction_without_a_reason_changes_nothing(make_staff):
+    user = make_staff(Role.COUNTY_STAFF, "150102")
+    entry = record(activity(project(association("150102"))), hours="4.0")
+    with pytest.raises(ValidationError) as error:
+        service_record_correct(record=entry, hours="2", reason="  ", user=user)
+    assert error.value.message_dict == {"reason": ["更正服务记录须填写更正原因。"]}
+    entry.refresh_from_db()
+    assert entry.hours == Decimal("4.0") and not ServiceRecordCorrection.objects.exists()
+
+
+def test_a_correction_outside_the_users_scope_is_refused(make_staff):
+    entry = record(activity(project(association("150402"))), hours="4.0")
+    with pytest.raises(ValidationError):
+        service_record_correct(record=entry, hours="2", reason="更正", user=make_staff(Role.COUNTY_STAFF, "150102"))
+    entry.refresh_from_db()
+    assert entry.hours == Decimal("4.0")
+
+
+def test_admin_change_of_hours_needs_a_reason_and_keeps_the_old_value(client, make_staff):
+    client.force_login(make_staff(Role.COUNTY_STAFF, "150102"))
+    entry = record(activity(project(association("150102"))), hours="4.0")
+    url = reverse("admin:projects_servicerecord_change", args=[entry.pk])
+    data = {"served_on": entry.served_on.isoformat(), "hours": "3", "correction_reason": "",
+            "corrections-TOTAL_FORMS": 0, "corrections-INITIAL_FORMS": 0}
+    response = client.post(url, data)
+    assert "更正服务时长或日期须填写更正原因。" in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.hours == Decimal("4.0")
+
+    response = client.post(url, {**data, "correction_reason": "签到表核对"})
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert entry.hours == Decimal("3.0")
+    assert ServiceRecordCorrection.objects.get().old_hours == Decimal("4.0")
+
+
+# --- star levels --------------------------------------------------------------------------------------------
+def _hours(person, care, total: str, start=date(2023, 1, 1)):
+    """Confirmed records adding up to ``total`` hours, one a day, at most 24 h each."""
+    from datetime import timedelta
+
+    left, day = Decimal(total), start
+    while left > 0:
+        chunk = min(left, Decimal("24"))
+        record(activity(care, day, f"活动{day}"), person, hours=str(chunk))
+        left -= chunk
+        day += timedelta(days=1)
+
+
+@pytest.mark.parametrize("hours,level", [("99.5", 0), ("100", 1), ("1499", 4), ("1500", 5)])
+def test_star_levels_at_the_thresholds(hours, level):
+    care = project(association("150102"))
+    person = volunteer("150102")
+    _hours(person, care, hours)
+    star_levels_recompute()
+    assert star_level_for(Decimal(hours)) == level
+    assert sorted(VolunteerStar.objects.filter(volunteer=person).values_list("level", flat=True)) == list(
+        range(1, level + 1))
+
+
+def test_changed_thresholds_change_the_levels():
+    care = project(association("150102"))
+    person = volunteer("150102")
+    _hours(person, care, "99.5")
+    with override_settings(STAR_THRESHOLDS=[50, 99.5, 200, 400, 800]):
+        assert star_level_for(Decimal("99.5")) == 2
+        star_levels_recompute()
+    assert list(VolunteerStar.objects.filter(volunteer=person).order_by("level").values_list(
+        "level", "threshold_hours")) == [(1, Decimal("50.0")), (2, Decimal("99.5"))]
+
+
+def test_recompute_dates_the_crossing_counts_only_confirmed_hours_and_is_idempotent():
+    care = project(association("150102"))
+    person = volunteer("150102")
+    _hours(person, care, "96", start=date(2023, 1, 1))  # 4 days of 24 h
+    record(activity(care, date(2023, 2, 1), "二月"), person, hours="4")  # crosses 100 on 1 February
+    record(activity(care, date(2023, 3, 1), "三月"), person, hours="20", status=ServiceRecord.Status.RECORDED)
+    assert star_levels_recompute() == {"added": 1, "removed": 0}
+    star = VolunteerStar.objects.get(volunteer=person)
+    assert (star.level, star.reached_on, star.status) == (1, date(2023, 2, 1), VolunteerStar.Status.PENDING)
+    assert star.history.count() == 1
+    assert star_levels_recompute() == {"added": 0, "removed": 0}
+
+    # a correction takes the total back under 100: the pending star goes
+    ServiceRecord.objects.filter(served_on=date(2023, 2, 1)).update(hours=Decimal("3.5"))
+    assert star_levels_recompute() == {"added": 0, "removed": 1}
+
+
+def test_stars_need_the_approving_level_and_the_full_notice(make_staff):
+    care = project(association("150102"))
+    person = volunteer("150102")
+    _hours(person, care, "600")
+    star_levels_recompute()
+    stars = list(VolunteerStar.objects.filter(volunteer=person).order_by("level"))
+    county = make_staff(Role.COUNTY_STAFF, "150102")
+    assert star_notice_start(stars[:2], user=county) == 2
+    with pytest.raises(PermissionDenied) as error:
+        star_notice_start(stars[2:], user=county)
+    assert str(error.value) == "3 星级志愿者由盟市团委认定。"
+    assert star_notice_start(stars[2:], user=make_staff(Role.LEAGUE_STAFF, "1501")) == 1
+    with pytest.raises(ValidationError) as error:
+        star_confirm(stars[:1], user=county)
+    assert "公示期满后才能认定" in error.value.messages[0]
+    VolunteerStar.objects.filter(pk=stars[0].pk).update(notice_from=date(2020, 1, 1))
+    stars[0].refresh_from_db()
+    assert star_confirm(stars[:1], user=county) == 1
+    assert VolunteerStar.objects.get(pk=stars[0].pk).status == VolunteerStar.Status.CONFIRMED
+
+
+# --- certificates -------------------------------------------------------------------------------------------
+def test_a_certificate_covers_only_the_associations_own_confirmed_activities(make_staff):
+    own, other = association("150102"), association("150103")
+    person = volunteer("150102", name="乌云其其格")
+    record(activity(project(own), date(2024, 3, 5), "学雷锋日社区服务"), person, hours="2.5")
+    record(activity(project(own, "阳光助残", brand="sunshine"), date(2024, 5, 4)), person, hours="3")
+    record(activity(project(own, "金晖助老", brand="golden_glow"), date(2024, 6, 1)), person, hours="9",
+           status=ServiceRecord.Status.RECORDED)  # not yet confirmed
+    record(activity(project(other), date(2024, 4, 1)), person, hours="8")  # another association's activity
+    user = make_staff(Role.LEAGUE_STAFF, "1501")
+
+    certificate = certificate_issue(volunteer=person, association=own, period_start=date(2024, 1, 1),
+                                    period_end=date(2024, 12, 31), user=user)
+    assert certificate.total_hours == Decimal("5.5")
+    assert [a["activity"] for a in certificate.activities] == ["学雷锋日社区服务", "阳光助残活动"]
+    assert certificate.serial_number == f"{own.serial_number}-{certificate.issued_on.year}-00001"
+
+    with pytest.raises(ValidationError) as error:
+        certificate_issue(volunteer=person, association=own, period_start=date(2023, 1, 1),
+                          period_end=date(2023, 12, 31), user=user)
+    assert "不能出具证明（协会只能证明本协会组织的活动）" in error.value.messages[0]
+
+
+def test_certificate_print_page_and_pdf(client, make_staff):
+    own = association("150102")
+    person = volunteer("150102", name="乌云其其格")
+    record(activity(project(own), date(2024, 3, 5), "学雷锋日社区服务"), person, hours="2.5")
+    user = make_staff(Role.COUNTY_STAFF, "150102")
+    certificate = certificate_issue(volunteer=person, association=own, period_start=date(2024, 1, 1),
+                                    period_end=date(2024, 12, 31), user=user)
+    client.force_login(user)
+    page = client.get(reverse("admin:projects_certificate_print", args=[certificate.pk])).content.decode()
+    assert "兹证明 <strong>乌云其其格</strong>" in page and person.id_number_masked in page
+    assert "累计志愿服务时长 <strong>2.5</strong> 小时" in page and certificate.serial_number in page
+    pdf = client.get(reverse("admin:projects_certificate_pdf", args=[certificate.pk]))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+    client.force_login(make_staff(Role.COUNTY_STAFF, "150103"))
+    assert client.get(reverse("admin:projects_certificate_print", args=[certificate.pk])).status_code == 404
+    assert client.get(reverse("admin:projects_certificate_pdf", args=[certificate.pk])).status_code == 404
+
+
+def test_issuing_through_the_admin_refuses_another_associations_hours(client, make_staff):
+    own, other = association("150102"), association("150103")
+    person = volunteer("150102", name="乌云其其格")
+    record(activity(project(other), date(2024, 4, 1)), person, hours="8")
+    client.force_login(make_staff(Role.LEAGUE_STAFF, "1501"))
+    response = client.post(reverse("admin:projects_certificate_add"), {
+        "volunteer": person.pk, "association": own.pk, "period_start": "2024-01-01", "period_end": "2024-12-31"})
+    assert "不能出具证明（协会只能证明本协会组织的活动）" in response.content.decode()
+    assert not Certificate.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_certificate_numbers_never_repeat_under_concurrent_issuing(make_staff):
+    if connection.vendor != "postgresql":
+        pytest.skip("并发出具需要 PostgreSQL 的行锁")
+    own = association("150102")
+    people = [volunteer("150102") for _ in range(8)]
+    care = project(own)
+    for n, person in enumerate(people):
+        record(activity(care, date(2024, 3, 5), f"活动{n}"), person)
+    user = make_staff(Role.COUNTY_STAFF, "150102")
+    barrier, errors = threading.Barrier(len(people)), []
+
+    def issue(person):
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            certificate_issue(volunteer=person, association=own, period_start=date(2024, 1, 1),
+                              period_end=date(2024, 12, 31), user=user)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=issue, args=(p,)) for p in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    numbers = list(Certificate.objects.values_list("serial_number", flat=True))
+    assert len(numbers) == len(set(numbers)) == len(people)
+    assert sorted(int(n.rsplit("-", 1)[1]) for n in numbers) == list(range(1, len(people) + 1))
+
+
+# --- checks from the database -------------------------------------------------------------------------------
+def test_g11_reads_insurance_at_each_service_day():
+    obj = association("150102")
+    care = project(obj)
+    insured = volunteer("150102", insured_from=date(2024, 1, 1), insured_until=date(2024, 12, 31))
+    lapsed = volunteer("150102", insured_from=date(2023, 1, 1), insured_until=date(2024, 3, 31))
+    unrecorded = volunteer("150102")
+    march, may = activity(care, date(2024, 3, 5)), activity(care, date(2024, 5, 4))
+    record(march, insured), record(march, lapsed), record(march, unrecorded)
+
+    def g11(as_of):
+        findings = association_findings(Association.objects.filter(pk=obj.pk), as_of=as_of)[obj.pk]
+        return next(f for f in findings if f.clause == "G11")
+
+    assert g11(date(2024, 4, 30)).status == Status.UNKNOWN  # one without insurance recorded
+    unrecorded.insured_from = date(2024, 1, 1)
+    unrecorded.save()
+    assert g11(date(2024, 4, 30)).status == Status.PASS
+    record(may, lapsed)
+    finding = g11(date(2024, 6, 30))
+    assert finding.status == Status.FAIL
+    assert finding.reason == "2024年参加服务的 3 名志愿者中，1 名服务时不在保险期内。"
+    assert g11(date(2024, 4, 30)).status == Status.PASS  # as of April the lapse had not happened
+    assert g11(date(2025, 6, 30)).status == Status.UNKNOWN  # nobody served in 2025
