@@ -43,3 +43,49 @@ def eager_celery():
     app.conf.task_always_eager = True
     yield app
     app.conf.task_always_eager = previous
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture
+def browser_context(live_server):
+    """A headless Chromium (the system's, not a downloaded one) on the live test server; skipped without it."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"CI 要求运行浏览器测试，但找不到 Chromium（{CHROMIUM}）")
+        pytest.skip(f"需要 Chromium（{CHROMIUM}）才能运行浏览器测试")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test itself are synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(15_000)
+        context.base_url = live_server.url
+        try:
+            yield context
+        finally:
+            browser.close()
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def browser_login(browser_context):
+    """Log in through the admin's own login form, as a person would; returns the page."""
+    from django.urls import reverse
+
+    def login(username: str, password: str = "pw-Secret-123"):
+        page = browser_context.new_page()
+        page.goto(browser_context.base_url + reverse("admin:login"))
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("input[type=submit]")
+        page.wait_for_url(browser_context.base_url + reverse("admin:index"))
+        return page
+
+    return login

@@ -10,7 +10,12 @@ from .excel import neutralise, parse_date, unneutralise
 
 
 class Widget:
-    """Turns a cell into a value (``clean``, raising ValueError with a Chinese message) and back (``render``)."""
+    """Turns a cell into a value (``clean``, raising ValueError with a Chinese message) and back (``render``).
+
+    ``pure``: the result depends on the cell alone (not on the rest of the row) and is immutable, so an import
+    may clean each distinct cell once."""
+
+    pure = False
 
     def clean(self, value, row=None, **kwargs):
         return value
@@ -21,6 +26,8 @@ class Widget:
 
 # --- widgets ------------------------------------------------------------------------------------------------
 class DateWidget(Widget):
+    pure = True
+
     def clean(self, value, row=None, **kwargs):
         return parse_date(value)
 
@@ -29,6 +36,8 @@ class DateWidget(Widget):
 
 
 class ChoiceWidget(Widget):
+    pure = True
+
     """A choice written as its Chinese label (or its code); exported as the label."""
 
     def __init__(self, choices, **kwargs):
@@ -51,6 +60,8 @@ class ChoiceWidget(Widget):
 
 
 class YesNoWidget(Widget):
+    pure = True
+
     TRUE = {"是", "有", "Y", "YES", "TRUE", "1", "√"}
     FALSE = {"否", "无", "没有", "N", "NO", "FALSE", "0", "×"}
 
@@ -83,6 +94,8 @@ def _non_negative_number(value) -> Decimal | None:
 
 
 class IntegerWidget(Widget):
+    pure = True
+
     def clean(self, value, row=None, **kwargs):
         number = _non_negative_number(value)
         if number is None:
@@ -96,6 +109,8 @@ class IntegerWidget(Widget):
 
 
 class DecimalWidget(Widget):
+    pure = True
+
     def clean(self, value, row=None, **kwargs):
         return _non_negative_number(value)
 

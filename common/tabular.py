@@ -40,6 +40,14 @@ class Column:
     export: Callable | None = None  # obj -> cell value; defaults to the attribute, rendered by the widget
 
 
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class _CellErrors:
+    messages: tuple[str, ...]
+
+
 class RowProblems:
     """Errors of one row, keyed by column header; '' for the row as a whole."""
 
@@ -67,8 +75,11 @@ class TableImporter:
     max_rows = 200_000
     change_reason = "Excel导入"
 
+    clean_cache_size = 100_000  # distinct cells remembered per column (see ``_clean_row``)
+
     def __init__(self, user):
         self.user = user
+        self._clean_cache: dict[str, dict] = {}
 
     # --- hooks --------------------------------------------------------------------------------------------
     def prepare(self) -> None:
@@ -130,14 +141,35 @@ class TableImporter:
             if column.required and not column.blank_ok and value in (None, ""):
                 problems.add(column.header, "必填，不能为空。")
                 continue
-            try:
-                values[column.attr] = column.widget.clean(value, row=raw)
-            except ValueError as error:
-                problems.add(column.header, str(error))
-            except ValidationError as error:
-                for message in error.messages:
+            pure = getattr(column.widget, "pure", False)
+            if pure:
+                # A widget whose result depends on the cell alone: the same date, person or association repeats
+                # across thousands of rows, so each distinct cell is cleaned once (errors included).
+                cache = self._clean_cache.setdefault(column.header, {})
+                key = (value.__class__, value)  # 1, 1.0 and True are equal keys but not the same cell
+                outcome = cache.get(key, _MISSING)
+                if outcome is _MISSING:
+                    outcome = self._clean_cell(column, value, raw)
+                    if len(cache) >= self.clean_cache_size:
+                        cache.clear()
+                    cache[key] = outcome
+            else:
+                outcome = self._clean_cell(column, value, raw)
+            if isinstance(outcome, _CellErrors):
+                for message in outcome.messages:
                     problems.add(column.header, message)
+            else:
+                values[column.attr] = outcome
         return values
+
+    @staticmethod
+    def _clean_cell(column: Column, value, raw: dict):
+        try:
+            return column.widget.clean(value, row=raw)
+        except ValueError as error:
+            return _CellErrors((str(error),))
+        except ValidationError as error:
+            return _CellErrors(tuple(error.messages))
 
     def _check_scope(self, instance, problems: RowProblems) -> None:
         """The backstop: whatever the widgets resolved, a row never lands outside the user's scope."""

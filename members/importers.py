@@ -114,6 +114,7 @@ class AssociationWidget(TextWidget):
     """协会 by its uniform serial number, within the user's scope (loaded once per import)."""
 
     by_serial: dict
+    pure = True
 
     def __init__(self, *, optional: bool = False):
         super().__init__()
@@ -143,6 +144,8 @@ class AssociationWidget(TextWidget):
 
 class PersonWidget(IdNumberWidget):
     """A registered volunteer by ID number: the number is validated here, looked up per batch by its hash."""
+
+    pure = True
 
     def clean(self, value, row=None, **kwargs):
         return personal_data.keyed_hash(super().clean(value))

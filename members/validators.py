@@ -40,8 +40,8 @@ def validate_id_number(value: str) -> str:
     if ric.calc_check_digit(number) != number[17]:
         raise ValidationError("身份证号码校验位不正确，请核对证件。", code="checksum")
     try:
-        birth = ric.get_birth_date(number)
-    except InvalidComponent:
+        birth = birth_date_of(number)
+    except ValueError:
         raise ValidationError("身份证号码中的出生日期不存在。", code="birth_date") from None
     if birth > date.today() or birth.year < 1900:
         raise ValidationError("身份证号码中的出生日期不合理。", code="birth_date")
@@ -66,7 +66,9 @@ def _area_known(area: str) -> bool:
 
 
 def birth_date_of(number: str) -> date:
-    return ric.get_birth_date(number)
+    """Digits 7–14 of a normalised number (stdnum's ``get_birth_date`` does the same after re-cleaning the text,
+    which costs more than the whole check on an import of a million rows)."""
+    return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
 
 
 def sex_of(number: str) -> str:

@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from common.imports import ChoiceWidget, DateWidget, DecimalWidget, YesNoWidget
 from common.lookups import DivisionWidget
+from common.pg_copy import existing_keys
 from common.tabular import Column, DomainsWidget, TableImporter
 from members.importers import AssociationWidget, PersonWidget
 from members.models import Volunteer
@@ -215,6 +216,7 @@ class ServiceRecordImporter(TableImporter):
         self.seen: dict[tuple, int] = {}
         self.today = timezone.localdate()
         self.now = timezone.now()
+        self.attnames = [f.attname for f in ServiceRecord._meta.concrete_fields]
 
     def build(self, values, problems, row_number):
         if problems:
@@ -224,11 +226,14 @@ class ServiceRecordImporter(TableImporter):
             problems.add("服务日期", "服务日期不能晚于今天。")
         elif served_on < values["held_on"]:
             problems.add("服务日期", f"服务日期早于活动日期（{values['held_on']:%Y-%m-%d}）。")
-        record = ServiceRecord(association=values["association"], served_on=served_on, hours=values["hours"],
-                               status=values.get("status") or ServiceRecord.Status.RECORDED,
-                               recorded_by=self.user, recorded_at=self.now)
-        if record.status == ServiceRecord.Status.CONFIRMED:
-            record.confirmed_by, record.confirmed_at = self.user, self.now
+        status = values.get("status") or ServiceRecord.Status.RECORDED
+        confirmed = status == ServiceRecord.Status.CONFIRMED
+        fields = {"association_id": values["association"].pk, "served_on": served_on, "hours": values["hours"],
+                  "status": status, "recorded_by_id": self.user.pk, "recorded_at": self.now,
+                  "confirmed_by_id": self.user.pk if confirmed else None, "confirmed_at": self.now if confirmed else None}
+        # Positional construction (every concrete field, in order) skips the per-field defaults of keyword init.
+        record = ServiceRecord(*[fields.get(name) for name in self.attnames])
+        record.association = values["association"]
         record._activity_key = (values["association"].pk, values["project_name"], values["activity_name"],
                                 values["held_on"])
         record._person_hash, record._name = values["person"], values.get("name", "")
@@ -265,13 +270,9 @@ class ServiceRecordImporter(TableImporter):
             earlier = self.seen.setdefault(key, number)
             if earlier != number:
                 problems.add("身份证号码", f"与第 {earlier} 行重复（同一活动、同一志愿者、同一服务日期）。")
-        ready = [r for _, r, p in batch if r.activity_id and r.volunteer_id]
-        if ready:
-            existing = set(ServiceRecord.objects.filter(
-                activity_id__in={r.activity_id for r in ready}, volunteer_id__in={r.volunteer_id for r in ready},
-            ).values_list("activity_id", "volunteer_id", "served_on"))
-            if existing:
-                for _, record, problems in batch:
-                    if (record.activity_id, record.volunteer_id, record.served_on) in existing:
-                        problems.add("身份证号码", "该志愿者在这次活动的同一天已有服务记录。")
-
+        ready = {(r.activity_id, r.volunteer_id, r.served_on) for _, r, _ in batch if r.activity_id and r.volunteer_id}
+        existing = existing_keys(ServiceRecord, ("activity", "volunteer", "served_on"), ready)
+        if existing:
+            for _, record, problems in batch:
+                if (record.activity_id, record.volunteer_id, record.served_on) in existing:
+                    problems.add("身份证号码", "该志愿者在这次活动的同一天已有服务记录。")

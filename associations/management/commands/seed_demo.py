@@ -5,6 +5,7 @@ from accounts.roles import Role
 from accounts.services import staff_account_ensure
 from associations.demo import demo_ledger_create
 from members.demo import demo_members_create
+from projects.demo import demo_service_create
 from teams.demo import demo_teams_create
 
 DEMO_ACCOUNTS = (
@@ -34,6 +35,9 @@ class Command(BaseCommand):
         teams = demo_teams_create()
         if teams:
             self.stdout.write(f"演示服务队：新增 {teams} 支。")
+        projects = demo_service_create()
+        if projects:
+            self.stdout.write(f"演示项目：新增 {projects} 个（含活动、服务记录、培训、表彰）。")
         if no_accounts:
             return
         _, password = staff_account_ensure(username="admin", role=None, scope_code=None, superuser=True,
