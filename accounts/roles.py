@@ -28,6 +28,9 @@ MEMBER_MODELS = (
 RECORD_GRANTS = [("projects", "add_certificate"), ("projects", "view_certificate"),
                  ("projects", "view_servicerecordcorrection"), ("members", "view_volunteerstar")]
 STAR_APPROVAL = [("members", "change_volunteerstar")]
+# Everyone with a role reads the dashboard; the region sets targets and may recompute the snapshots.
+DASHBOARD = [("reports", "view_metricsnapshot"), ("reports", "view_target")]
+TARGET_SETTING = [("reports", "add_target"), ("reports", "change_target"), ("reports", "add_metricsnapshot")]
 UNMASK = [("members", "unmask_personal_data"), ("members", "view_personaldataaccess")]
 
 
@@ -47,19 +50,19 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     Role.REGION_STAFF: _grants(("divisions.division",), VIEW)
     + _grants(LEDGER_MODELS + MEMBER_MODELS, ALL)
     + _grants(("accounts.user",), ("add", "change", "view"))
-    + UNMASK + RECORD_GRANTS + STAR_APPROVAL,
+    + UNMASK + RECORD_GRANTS + STAR_APPROVAL + DASHBOARD + TARGET_SETTING,
     Role.LEAGUE_STAFF: _grants(("divisions.division",), VIEW)
     + _grants(LEDGER_MODELS + MEMBER_MODELS, ALL)
     + _grants(("accounts.user",), ("add", "change", "view"))
-    + UNMASK + RECORD_GRANTS + STAR_APPROVAL,
+    + UNMASK + RECORD_GRANTS + STAR_APPROVAL + DASHBOARD,
     Role.COUNTY_STAFF: _grants(("divisions.division",), VIEW) + _grants(LEDGER_MODELS + MEMBER_MODELS, ALL)
-    + RECORD_GRANTS + STAR_APPROVAL,
+    + RECORD_GRANTS + STAR_APPROVAL + DASHBOARD,
     Role.SECRETARIAT: _grants(("divisions.division",), VIEW)
     + _grants(LEDGER_MODELS, VIEW)
     + _grants(MEMBER_MODELS, ALL)
-    + RECORD_GRANTS,
+    + RECORD_GRANTS + DASHBOARD,
     Role.OFFICIAL: _grants(("divisions.division",), VIEW) + _grants(LEDGER_MODELS + MEMBER_MODELS, VIEW)
-    + [("projects", "view_certificate"), ("members", "view_volunteerstar")],
+    + [("projects", "view_certificate"), ("members", "view_volunteerstar")] + DASHBOARD,
 }
 
 # Which roles an account manager may hand out: never their own level or above.

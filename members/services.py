@@ -88,6 +88,8 @@ def star_levels_recompute() -> dict:
     stars = VolunteerStar._meta.db_table
     confirmed = ServiceRecord.Status.CONFIRMED.value
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # two runs at once take turns (the nightly one and "重新计算")
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('members.star_levels_recompute'))")
         cursor.execute(
             f"DELETE FROM {stars} WHERE status = %s AND threshold_hours > COALESCE("
             f"(SELECT SUM(r.hours) FROM {records} r WHERE r.volunteer_id = {stars}.volunteer_id AND r.status = %s), 0)",

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "teams",
     "projects",
     "training",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -96,7 +98,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Front-end libraries come from the npm registry (package-lock.json), installed by bin/run and bin/test with
+# ``npm ci --omit=dev``; only their distribution folders are served.
+STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -137,7 +141,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
 CELERY_RESULT_EXPIRES = 24 * 3600
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    "star-levels-nightly": {"task": "members.star_levels_recompute", "schedule": crontab(hour=2, minute=30)},
+    "snapshots-nightly": {"task": "reports.snapshots_compute", "schedule": crontab(hour=3, minute=0)},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

@@ -287,3 +287,18 @@ def test_g11_reads_insurance_at_each_service_day():
     assert finding.reason == "2024年参加服务的 3 名志愿者中，1 名服务时不在保险期内。"
     assert g11(date(2024, 4, 30)).status == Status.PASS  # as of April the lapse had not happened
     assert g11(date(2025, 6, 30)).status == Status.UNKNOWN  # nobody served in 2025
+
+
+def test_recompute_stars_command_and_task(eager_celery):
+    import io
+
+    from django.core.management import call_command
+
+    from members.tasks import star_levels_recompute_task
+
+    care = project(association("150102"))
+    _hours(volunteer("150102"), care, "120")
+    out = io.StringIO()
+    call_command("recompute_stars", stdout=out)
+    assert out.getvalue().startswith("新增待认定星级 1 个，撤回 0 个")
+    assert star_levels_recompute_task.delay().get() == {"added": 0, "removed": 0}

@@ -1,0 +1,38 @@
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.urls import path, reverse
+
+from accounts.admin_scoping import CountyListFilter, LeagueListFilter, ReadOnlyAdminMixin, ScopedModelAdmin
+
+from .models import MetricSnapshot, Target
+from .tasks import snapshots_compute_task
+
+
+@admin.register(Target)
+class TargetAdmin(ScopedModelAdmin):
+    """Targets are data: a later plan (a new deadline, a new threshold) is added here, not in a release."""
+
+    list_display = ("code", "title", "metric", "threshold", "deadline", "clause", "active")
+    list_editable = ("active",)
+    list_select_related = ("division",)
+    autocomplete_fields = ("division",)
+
+
+@admin.register(MetricSnapshot)
+class MetricSnapshotAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
+    change_list_template = "reports/snapshot_change_list.html"
+    list_display = ("as_of", "division", "metric", "value", "numerator", "denominator", "unknown", "computed_at")
+    list_filter = (LeagueListFilter, CountyListFilter, "metric", "as_of")
+    list_select_related = ("division",)
+
+    def get_urls(self):
+        return [path("recompute/", self.admin_site.admin_view(self.recompute_view),
+                     name="reports_metricsnapshot_recompute"), *super().get_urls()]
+
+    def recompute_view(self, request):
+        """重新计算: queue the snapshot job (run in-process when no broker is configured)."""
+        if request.method != "POST" or not request.user.has_perm("reports.add_metricsnapshot"):
+            return redirect(reverse("admin:reports_metricsnapshot_changelist"))
+        snapshots_compute_task.delay()
+        self.message_user(request, "已提交重新计算，完成后刷新本页即可看到新的计算时间。", messages.SUCCESS)
+        return redirect(reverse("admin:reports_metricsnapshot_changelist"))

@@ -1,0 +1,254 @@
+"""Coverage and compliance metrics for any as-of date and every division, set-based.
+
+One pass reads, in a fixed number of queries whatever the number of divisions: the county associations and
+their 体检 facts (``associations.selectors``), and per-county counts by GROUP BY over the first six digits of the
+division code (volunteers, League members, new people, stars, hours). Each county is measured; a league or the
+region is the sum of its counties. Every rate keeps numerator, denominator and the number of unknowns, so the
+dashboard can tell "not done" from "not entered".
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from associations.rules import Status
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    clause: str = ""
+    kind: str = "rate"  # rate: numerator/denominator in %; count: a number
+    unit: str = "%"
+    over: str = "counties"  # the denominator of a rate: all counties, or existing county associations
+
+
+METRICS: dict[str, Metric] = {m.key: m for m in (
+    Metric("county_coverage", "旗县建立协会覆盖率", "N1.3"),
+    Metric("complete_system", "四项均达标的旗县比例", "N1.3"),
+    Metric("pillar_organisation", "组织完备", "N1.3"),
+    Metric("pillar_management", "管理规范", "N1.3"),
+    Metric("pillar_service", "服务完善", "N1.3"),
+    Metric("pillar_vitality", "充满活力", "N1.3"),
+    Metric("supervision", "业务主管单位为旗县团委", "G1", over="associations"),
+    Metric("registration", "在民政部门登记", "G3", over="associations"),
+    Metric("leadership", "负责人人选符合要求", "G4", over="associations"),
+    Metric("secretariat", "秘书处设在团委并有专职人员", "G5", over="associations"),
+    Metric("systems", "章程和各项制度健全", "G8", over="associations"),
+    Metric("member_age", "个人会员年龄在14–45岁", "G6", over="associations"),
+    Metric("member_domains", "会员覆盖服务领域", "G7", over="associations"),
+    Metric("team_coverage", "乡镇（街道）建队和旗县直属服务队", "G13", over="associations"),
+    Metric("training", "本年度开展骨干培训", "G12", over="associations"),
+    Metric("regular_projects", "有常态化项目", "G20", over="associations"),
+    Metric("key_dates", "重要节点开展活动", "G17", over="associations"),
+    Metric("brands", "开展关爱行动、阳光行动", "G15", over="associations"),
+    Metric("insurance", "服务时在保险期内", "G11", over="associations"),
+    Metric("volunteers", "注册志愿者", "G11", kind="count", unit="人"),
+    Metric("league_member_share", "注册志愿者中共青团员占比", "N2.5", over="volunteers"),
+    Metric("star_volunteers", "已认定星级志愿者", "N4.4", kind="count", unit="人"),
+    Metric("service_hours", "本年度已确认服务时长", "G11", kind="count", unit="小时"),
+    Metric("county_status", "旗县协会状态", "N2.1", kind="status", unit=""),
+)}
+
+CHECK_METRICS = {
+    "supervision": ("G1",), "registration": ("G3",), "leadership": ("G4",), "secretariat": ("G5",),
+    "systems": ("G8", "N2.5"), "member_age": ("G6",), "member_domains": ("G7",), "team_coverage": ("G13",),
+    "training": ("G12",), "regular_projects": ("G20",), "key_dates": ("G17",), "brands": ("G15",),
+    "insurance": ("G11",),
+}
+PILLARS = {
+    "pillar_organisation": ("N2.1", "G3", "G1", "G5", "G13"),
+    "pillar_management": ("G8", "N2.5", "G4", "G6"),
+    "pillar_service": ("G20", "G17"),
+    "pillar_vitality": ("G12", "new_people", "hours"),
+}
+COUNTY_STATUS_LABELS = {"none": "未建立协会", "failing": "有不符合项", "compliant": "全部符合", "unknown": "待补充"}
+
+
+@dataclass
+class Measure:
+    numerator: int = 0
+    denominator: int = 0
+    unknown: int = 0
+    amount: Decimal = Decimal("0")  # counts and sums
+    details: dict = field(default_factory=dict)
+
+    def add(self, other: Measure) -> None:
+        self.numerator += other.numerator
+        self.denominator += other.denominator
+        self.unknown += other.unknown
+        self.amount += other.amount
+        for key, value in other.details.items():
+            if isinstance(value, int):
+                self.details[key] = self.details.get(key, 0) + value
+
+    def value(self, metric: Metric) -> Decimal | None:
+        if metric.kind == "count":
+            return self.amount
+        if metric.kind == "status" or not self.denominator:
+            return None
+        return (Decimal(self.numerator * 100) / self.denominator).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _combine(statuses) -> Status:
+    statuses = set(statuses)
+    if Status.FAIL in statuses:
+        return Status.FAIL
+    if Status.UNKNOWN in statuses:
+        return Status.UNKNOWN
+    return Status.PASS
+
+
+def _rate(status: Status) -> Measure:
+    return Measure(int(status == Status.PASS), 1, int(status == Status.UNKNOWN))
+
+
+@dataclass
+class CountyPicture:
+    """What the metrics know about one county as of the date."""
+
+    code: str
+    exists: bool | None  # an association in force; None: its founding date is not recorded
+    statuses: dict[str, Status] = field(default_factory=dict)  # clause → status of its association's 体检
+    association_id: int | None = None
+
+    @property
+    def map_status(self) -> str:
+        if self.exists is False:
+            return "none"
+        if self.exists is None:
+            return "unknown"
+        overall = _combine(self.statuses.values())
+        return {Status.FAIL: "failing", Status.UNKNOWN: "unknown", Status.PASS: "compliant"}[overall]
+
+
+def county_pictures(as_of: date) -> dict[str, CountyPicture]:
+    """Every statutory county: whether it had an association as of the date, and that association's 体检."""
+    from associations.models import Association
+    from associations.rules import in_force_on
+    from associations.selectors import association_findings
+    from divisions.models import Division
+
+    pictures = {code: CountyPicture(code, False) for code in Division.objects.counties().values_list("code", flat=True)}
+    existing: dict[str, int] = {}
+    for pk, code, founded, dissolved in Association.objects.filter(level="county").values_list(
+        "pk", "division__code", "founded_on", "dissolved_on"
+    ).order_by("founded_on", "pk"):
+        picture = pictures.get(code)
+        if picture is None:
+            continue
+        state = in_force_on(founded, dissolved, as_of)
+        if state:
+            picture.exists, existing[code] = True, existing.get(code, pk)
+        elif state is None and picture.exists is False:
+            picture.exists = None
+    findings = association_findings(Association.objects.filter(pk__in=existing.values()), as_of=as_of)
+    for code, pk in existing.items():
+        pictures[code].association_id = pk
+        pictures[code].statuses = {f.clause: f.status for f in findings.get(pk, [])}
+    return pictures
+
+
+def _people_counts(as_of: date) -> dict[str, dict[str, Decimal]]:
+    """Per county (first six digits of the division code), in five GROUP BY queries."""
+    from django.db.models import Count, Q, Sum
+    from django.db.models.functions import Substr
+
+    from members.models import IndividualMember, Volunteer, VolunteerStar
+    from members.reference import CYL_MEMBER
+    from projects.models import ServiceRecord
+
+    year_start = date(as_of.year, 1, 1)
+    counts: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for row in Volunteer.objects.annotate(county=Substr("division__code", 1, 6)).values("county").annotate(
+        registered=Count("pk", filter=Q(registered_on__lte=as_of)),
+        undated=Count("pk", filter=Q(registered_on__isnull=True)),
+        league=Count("pk", filter=Q(registered_on__lte=as_of, political_status=CYL_MEMBER)),
+        new=Count("pk", filter=Q(registered_on__gte=year_start, registered_on__lte=as_of)),
+    ):
+        for key in ("registered", "undated", "league", "new"):
+            counts[row["county"]][key] += row[key]
+    for row in IndividualMember.objects.annotate(county=Substr("association__division__code", 1, 6)).values(
+        "county"
+    ).annotate(new=Count("pk", filter=Q(joined_on__gte=year_start, joined_on__lte=as_of)), ever=Count("pk")):
+        counts[row["county"]]["new"] += row["new"]
+        counts[row["county"]]["members_ever"] += row["ever"]
+    for row in VolunteerStar.objects.filter(status=VolunteerStar.Status.CONFIRMED, confirmed_on__lte=as_of).annotate(
+        county=Substr("volunteer__division__code", 1, 6)
+    ).values("county").annotate(n=Count("pk")):
+        counts[row["county"]]["stars"] += row["n"]
+    for row in ServiceRecord.objects.annotate(county=Substr("association__division__code", 1, 6)).values(
+        "county"
+    ).annotate(
+        hours=Sum("hours", filter=Q(status=ServiceRecord.Status.CONFIRMED, served_on__gte=year_start,
+                                    served_on__lte=as_of)),
+        ever=Count("pk", filter=Q(served_on__lte=as_of)),
+    ):
+        counts[row["county"]]["hours"] += row["hours"] or Decimal("0")
+        counts[row["county"]]["records_ever"] += row["ever"]
+    return counts
+
+
+def measure_counties(as_of: date) -> tuple[dict[str, dict[str, Measure]], dict[str, CountyPicture]]:
+    """Every metric for every county as of the date: {county code: {metric: Measure}}."""
+    pictures = county_pictures(as_of)
+    people = _people_counts(as_of)
+    measured: dict[str, dict[str, Measure]] = {}
+    for code, picture in pictures.items():
+        counts = people.get(code, {})
+        result: dict[str, Measure] = {}
+        coverage = {True: Status.PASS, False: Status.FAIL, None: Status.UNKNOWN}[picture.exists]
+        result["county_coverage"] = _rate(coverage)
+        status = dict(picture.statuses)
+        new_people = counts.get("new", 0)
+        ever_people = counts.get("registered", 0) + counts.get("members_ever", 0)
+        status["new_people"] = Status.PASS if new_people else (Status.FAIL if ever_people else Status.UNKNOWN)
+        status["hours"] = Status.PASS if counts.get("hours") else (
+            Status.FAIL if counts.get("records_ever") else Status.UNKNOWN)
+        pillars = {}
+        for key, clauses in PILLARS.items():
+            if picture.exists is not True:
+                pillars[key] = coverage  # no association: the pillar fails (or is unknown with the founding)
+            else:
+                pillars[key] = _combine(status.get(c, Status.UNKNOWN) for c in clauses)
+            result[key] = _rate(pillars[key])
+        result["complete_system"] = _rate(_combine(pillars.values()))
+        for key, clauses in CHECK_METRICS.items():
+            if picture.exists is True:
+                clause_statuses = [status[c] for c in clauses if c in status]
+                result[key] = _rate(_combine(clause_statuses)) if clause_statuses else Measure()
+            else:
+                result[key] = Measure()  # counted over existing associations only
+        registered = int(counts.get("registered", 0))
+        result["volunteers"] = Measure(registered, registered, int(counts.get("undated", 0)), Decimal(registered))
+        result["league_member_share"] = Measure(int(counts.get("league", 0)), registered,
+                                                int(counts.get("undated", 0)))
+        result["star_volunteers"] = Measure(amount=Decimal(int(counts.get("stars", 0))))
+        result["service_hours"] = Measure(amount=Decimal(counts.get("hours", 0)))
+        map_status = picture.map_status
+        result["county_status"] = Measure(details={"status": map_status, map_status: 1})
+        measured[code] = result
+    return measured, pictures
+
+
+def measure_all(as_of: date) -> dict[str, dict[str, Measure]]:
+    """{division code: {metric: Measure}} for every county, league and the region (sums of their counties)."""
+    from divisions.models import Division
+
+    counties, _ = measure_counties(as_of)
+    totals: dict[str, dict[str, Measure]] = {code: dict(values) for code, values in counties.items()}
+    uppers = list(Division.objects.filter(level__in=("region", "league"), is_statutory=True).values_list(
+        "code", flat=True))
+    for upper in uppers:
+        summed = {key: Measure() for key in METRICS}
+        for code, values in counties.items():
+            if code.startswith(upper):
+                for key, measure in values.items():
+                    summed[key].add(measure)
+        for key in summed:
+            summed[key].details.pop("status", None)
+        totals[upper] = summed
+    return totals

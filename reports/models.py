@@ -1,0 +1,67 @@
+"""Targets (data, not code) and the metric snapshots the dashboard reads."""
+from decimal import Decimal
+
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from divisions.models import Division
+
+from .metrics import METRICS
+
+
+class Target(models.Model):
+    """A dated target of the 2020 notice (T1–T4) or of a later plan: a metric, a threshold and a deadline."""
+
+    code = models.CharField("编号", max_length=16, unique=True, help_text="如 T1；新的计划可增加 T5 等。")
+    title = models.CharField("目标", max_length=200)
+    clause = models.CharField("依据条款", max_length=20, blank=True)
+    metric = models.CharField("指标", max_length=40, choices=[(k, m.label) for k, m in METRICS.items()])
+    threshold = models.DecimalField("达标值（%）", max_digits=5, decimal_places=1)
+    deadline = models.DateField("期限")
+    division = models.ForeignKey(Division, verbose_name="制定层级", on_delete=models.PROTECT, related_name="+",
+                                 limit_choices_to={"level": "region"})
+    active = models.BooleanField("启用", default=True)
+
+    history = HistoricalRecords()
+
+    scope_path = "division__code"
+
+    class Meta:
+        verbose_name = "目标"
+        verbose_name_plural = "目标"
+        ordering = ["deadline", "code"]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    def met(self, value: Decimal | None) -> bool | None:
+        return None if value is None else value >= self.threshold
+
+
+class MetricSnapshot(models.Model):
+    """One metric for one division as of one date: numerator, denominator and how many were unknown."""
+
+    metric = models.CharField("指标", max_length=40)
+    division = models.ForeignKey(Division, verbose_name="区划", on_delete=models.CASCADE, related_name="+")
+    as_of = models.DateField("截至日期")
+    numerator = models.PositiveIntegerField("达标数", default=0)
+    denominator = models.PositiveIntegerField("总数", default=0)
+    unknown = models.PositiveIntegerField("待补充数", default=0)
+    value = models.DecimalField("数值", max_digits=14, decimal_places=1, null=True, blank=True)
+    details = models.JSONField("明细", default=dict, blank=True)
+    computed_at = models.DateTimeField("计算时间", default=timezone.now)
+
+    scope_path = "division__code"
+
+    class Meta:
+        verbose_name = "指标快照"
+        verbose_name_plural = "指标快照"
+        ordering = ["-as_of", "division__code", "metric"]
+        constraints = [
+            models.UniqueConstraint(fields=["metric", "division", "as_of"], name="metric_snapshot_unique"),
+        ]
+        indexes = [models.Index(fields=["as_of", "metric"], name="metric_snapshot_date")]
+
+    def __str__(self):
+        return f"{self.metric} {self.as_of:%Y-%m-%d}"

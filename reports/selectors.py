@@ -1,0 +1,132 @@
+"""What the dashboard shows for a division and a date: read from snapshots (two queries), or measured live for a
+date that has none yet."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.utils import timezone
+
+from divisions.models import Division
+
+from .metrics import COUNTY_STATUS_LABELS, METRICS, Measure, measure_all
+from .models import MetricSnapshot, Target
+
+CHILD_LEVEL = {"region": "league", "league": "county"}
+TABLE_METRICS = ("county_coverage", "supervision", "complete_system", "pillar_organisation", "pillar_management",
+                 "pillar_service", "pillar_vitality", "volunteers", "league_member_share", "service_hours")
+
+
+@dataclass
+class Figure:
+    value: Decimal | None
+    numerator: int = 0
+    denominator: int = 0
+    unknown: int = 0
+    details: dict = field(default_factory=dict)
+
+    @property
+    def completeness(self) -> Decimal | None:
+        """Share of the denominator whose data was complete enough to judge."""
+        if not self.denominator:
+            return None
+        return (Decimal((self.denominator - self.unknown) * 100) / self.denominator).quantize(Decimal("0.1"))
+
+    def as_dict(self) -> dict:
+        return {"value": None if self.value is None else float(self.value), "numerator": self.numerator,
+                "denominator": self.denominator, "unknown": self.unknown,
+                "completeness": None if self.completeness is None else float(self.completeness)}
+
+
+def _figures_from_snapshots(codes_prefix: str, levels: tuple[str, ...], dates: list[date]):
+    """{as_of: {division code: {metric: Figure}}} for divisions under the prefix: one query."""
+    found: dict[date, dict[str, dict[str, Figure]]] = {}
+    for as_of, code, metric, value, numerator, denominator, unknown, details in MetricSnapshot.objects.filter(
+        as_of__in=dates, division__code__startswith=codes_prefix, division__level__in=levels,
+    ).values_list("as_of", "division__code", "metric", "value", "numerator", "denominator", "unknown", "details"):
+        found.setdefault(as_of, {}).setdefault(code, {})[metric] = Figure(value, numerator, denominator, unknown,
+                                                                          details)
+    return found
+
+
+def _figures_live(as_of: date, prefix: str, levels: tuple[str, ...], level_of: dict[str, str]):
+    figures = {}
+    for code, values in measure_all(as_of).items():
+        if code.startswith(prefix) and level_of.get(code) in levels:
+            figures[code] = {key: Figure(m.value(METRICS[key]), m.numerator, m.denominator, m.unknown, m.details)
+                             for key, m in values.items()}
+    return figures
+
+
+@dataclass
+class DashboardData:
+    division: Division
+    as_of: date
+    targets: list[dict]
+    rows: list[dict]  # the children (leagues or counties) with their figures
+    totals: dict[str, Figure]
+    counties: list[dict]  # every county under the division: code, name, league, status
+    live: bool  # measured now because no snapshot exists for the date
+    computed_at: object = None
+
+
+def dashboard_data(division: Division, as_of: date, *, today: date | None = None) -> DashboardData:
+    """Targets at their deadline and as of the date, the children's table and the county map for a division."""
+    today = today or timezone.localdate()
+    targets = list(Target.objects.filter(active=True))
+    dates = sorted({as_of, *(t.deadline for t in targets)})
+    levels = ("region", "league", "county")
+    found = _figures_from_snapshots(division.code, levels, dates)
+    divisions = {d.code: d for d in Division.objects.filter(code__startswith=division.code, level__in=levels,
+                                                            is_statutory=True).only("code", "name", "level",
+                                                                                    "parent_id")}
+    level_of = {code: d.level for code, d in divisions.items()}
+    live = False
+    for day in dates:
+        if division.code not in found.get(day, {}):
+            found[day] = _figures_live(day, division.code, levels, level_of)
+            live = live or day == as_of
+    current = found[as_of]
+    totals = current.get(division.code, {})
+    target_cards = []
+    for target in targets:
+        metric = METRICS[target.metric]
+        at_deadline = found.get(target.deadline, {}).get(division.code, {}).get(target.metric)
+        now = totals.get(target.metric)
+        target_cards.append({
+            "code": target.code, "title": target.title, "clause": target.clause, "metric": metric.label,
+            "threshold": target.threshold, "deadline": target.deadline,
+            "at_deadline": at_deadline, "met_at_deadline": target.met(at_deadline.value) if at_deadline else None,
+            "now": now, "met_now": target.met(now.value) if now else None,
+            "due": target.deadline <= as_of,
+        })
+    child_level = CHILD_LEVEL.get(division.level)
+    rows = [
+        {"code": code, "name": divisions[code].name, "figures": current.get(code, {}),
+         "cells": [current.get(code, {}).get(key) for key in TABLE_METRICS]}
+        for code in sorted(c for c, level in level_of.items() if level == child_level)
+    ] if child_level else []
+    counties = []
+    for code in sorted(c for c, level in level_of.items() if level == "county"):
+        status = current.get(code, {}).get("county_status")
+        key = (status.details or {}).get("status", "unknown") if status else "unknown"
+        counties.append({"code": code, "name": divisions[code].name, "league": code[:4], "status": key,
+                         "label": COUNTY_STATUS_LABELS[key]})
+    return DashboardData(division, as_of, target_cards, rows, totals, counties, live)
+
+
+def trend(division: Division) -> list[dict]:
+    """County coverage on every snapshot date of the division: one query."""
+    return [
+        {"as_of": as_of.isoformat(), "value": float(value) if value is not None else None, "numerator": numerator,
+         "denominator": denominator}
+        for as_of, value, numerator, denominator in MetricSnapshot.objects.filter(
+            division=division, metric="county_coverage").order_by("as_of").values_list(
+            "as_of", "value", "numerator", "denominator")
+    ]
+
+
+def figure_of(measure: Measure, key: str) -> Figure:
+    return Figure(measure.value(METRICS[key]), measure.numerator, measure.denominator, measure.unknown,
+                  measure.details)

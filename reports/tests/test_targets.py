@@ -1,0 +1,233 @@
+"""Targets measured on the world as it stood: the T1 scenario end to end (metric, page, data endpoint, Excel),
+unknown apart from fail, snapshots idempotent and safe when run twice at once, scope and query counts."""
+import io
+import threading
+from datetime import date
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.roles import Role
+from associations.models import Association
+from associations.tests.factories import association
+from divisions.models import Division
+from reports.metrics import measure_all
+from reports.models import MetricSnapshot, Target
+from reports.services import snapshots_compute
+
+pytestmark = pytest.mark.django_db
+
+END_2020 = date(2020, 12, 31)
+
+
+def counties():
+    return list(Division.objects.counties().order_by("code").values_list("code", flat=True))
+
+
+@pytest.fixture
+def seventy_two():
+    """72 of the 103 counties with an association founded during 2020."""
+    codes = counties()
+    assert len(codes) == 103
+    for code in codes[:72]:
+        association(code, founded_on=date(2020, 6, 1))
+    return codes
+
+
+def coverage(as_of, code="15"):
+    return measure_all(as_of)[code]["county_coverage"]
+
+
+def test_t1_is_measured_as_of_its_deadline(seventy_two):
+    t1 = Target.objects.get(code="T1")
+    assert (t1.threshold, t1.deadline) == (Decimal("70.0"), END_2020)
+    measure = coverage(END_2020)
+    assert (measure.numerator, measure.denominator, measure.unknown) == (72, 103, 0)
+    assert measure.value(t1_metric()) == Decimal("69.9") and t1.met(Decimal("69.9")) is False
+
+    association(seventy_two[72], founded_on=END_2020)  # founded on the deadline itself: counts
+    assert coverage(END_2020).value(t1_metric()) == Decimal("70.9")
+    assert t1.met(Decimal("70.9")) is True
+
+    association(seventy_two[73], founded_on=date(2021, 1, 1))  # a day late: not as of 2020-12-31
+    assert coverage(END_2020).numerator == 73
+    assert coverage(date(2021, 1, 1)).numerator == 74
+
+
+def t1_metric():
+    from reports.metrics import METRICS
+
+    return METRICS["county_coverage"]
+
+
+def test_a_county_without_dates_is_unknown_not_failing(seventy_two):
+    undated = seventy_two[80]
+    association(undated, founded_on=None)
+    measured = measure_all(END_2020)
+    assert measured[undated]["county_coverage"].unknown == 1
+    assert measured[undated]["county_status"].details["status"] == "unknown"
+    assert measured[seventy_two[90]]["county_status"].details["status"] == "none"  # nothing there: no association
+    assert measured["15"]["county_coverage"].unknown == 1
+    statuses = measured["15"]["county_status"].details
+    assert statuses["none"] == 30 and sum(statuses.values()) == 103
+
+
+def test_the_same_numbers_on_the_page_in_the_data_and_in_the_workbook(client, make_staff, seventy_two):
+    association(seventy_two[72], founded_on=END_2020)
+    snapshots_compute([END_2020, date(2021, 12, 31)])
+    client.force_login(make_staff(Role.OFFICIAL, "15"))
+
+    page = client.get(reverse("reports:division", args=["15"]), {"as_of": "2020-12-31"}).content.decode()
+    card = page[page.index('data-target="T1"'):page.index('data-target="T1"') + 1500]
+    assert '<span class="number" data-role="value-now">70.9%</span>' in card and "达标" in card
+    assert "73/103" in card
+
+    data = client.get(reverse("reports:data", args=["15"]), {"as_of": "2020-12-31"}).json()
+    t1 = next(t for t in data["targets"] if t["code"] == "T1")
+    assert (t1["now"]["value"], t1["now"]["numerator"], t1["now"]["denominator"], t1["met_now"]) == (
+        70.9, 73, 103, True)
+    assert t1["at_deadline"]["value"] == 70.9 and data["live"] is False
+    assert len(data["counties"]) == 103 and len(data["rows"]) == 12
+
+    book = openpyxl.load_workbook(io.BytesIO(client.get(
+        reverse("reports:export", args=["15"]), {"as_of": "2020-12-31"}).content))
+    assert book.sheetnames == ["目标", "盟市", "旗县体检"]
+    row = next(r for r in book["目标"].iter_rows(values_only=True) if r[0] == "T1")
+    assert (row[5], row[6], row[7], row[8], row[9]) == (70.9, "达标", 70.9, 73, 103)
+    assert book["旗县体检"].max_row == 104
+
+    # T2 at its deadline reads the same snapshots: 73 of 103 is not full coverage
+    t2 = next(t for t in data["targets"] if t["code"] == "T2")
+    assert (t2["at_deadline"]["value"], t2["met_at_deadline"]) == (70.9, False)
+
+
+def test_a_date_without_snapshots_is_measured_live(client, make_staff, seventy_two):
+    client.force_login(make_staff(Role.OFFICIAL, "15"))
+    data = client.get(reverse("reports:data", args=["15"]), {"as_of": "2020-12-31"}).json()
+    assert data["live"] is True
+    assert next(t for t in data["targets"] if t["code"] == "T1")["now"]["value"] == 69.9
+
+
+def _rows():
+    return sorted(MetricSnapshot.objects.values_list("metric", "division_id", "as_of", "numerator", "denominator",
+                                                     "unknown", "value"))
+
+
+def test_snapshots_are_idempotent(seventy_two):
+    first = snapshots_compute([END_2020])
+    before = _rows()
+    assert first == len(before) == 116 * 24  # region, 12 leagues, 103 counties × every metric
+    assert snapshots_compute([END_2020]) == first
+    assert _rows() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_snapshots_started_twice_at_once_take_turns():
+    if connection.vendor != "postgresql":
+        pytest.skip("并发需要 PostgreSQL")
+    for code in counties()[:10]:
+        association(code, founded_on=date(2020, 6, 1))
+    errors, barrier = [], threading.Barrier(2)
+
+    def run():
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            snapshots_compute([END_2020])
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert MetricSnapshot.objects.count() == 116 * 24
+    assert MetricSnapshot.objects.get(metric="county_coverage", division__code="15").numerator == 10
+
+
+@pytest.mark.worker
+def test_snapshot_job_runs_through_a_real_worker(celery_worker_session, django_db_blocker, settings):
+    from reports.tasks import snapshots_compute_task
+
+    with django_db_blocker.unblock():
+        assert snapshots_compute_task.delay("2020-12-31").get(timeout=120) == 116 * 24
+
+
+def test_compute_snapshots_command(seventy_two):
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("compute_snapshots", "--as-of", "2020-12-31", stdout=out)
+    assert out.getvalue().startswith("已计算 2020-12-31 的指标快照 2784 条")
+    assert MetricSnapshot.objects.get(metric="county_coverage", division__code="15", as_of=END_2020).value == Decimal(
+        "69.9")
+
+
+# --- scope and cost ------------------------------------------------------------------------------------------
+def test_a_league_official_sees_only_the_league(client, make_staff):
+    association("150102")
+    association("150402")
+    client.force_login(make_staff(Role.OFFICIAL, "1501"))
+    assert client.get(reverse("reports:home")).url == reverse("reports:division", args=["1501"])
+    assert client.get(reverse("reports:division", args=["1501"])).status_code == 200
+    for name, code in (("division", "1504"), ("division", "15"), ("data", "1504"), ("export", "1504"),
+                       ("county", "150402"), ("evaluation", "1504")):
+        assert client.get(reverse(f"reports:{name}", args=[code])).status_code == 404, (name, code)
+    data = client.get(reverse("reports:data", args=["1501"])).json()
+    assert {c["code"][:4] for c in data["counties"]} == {"1501"} and len(data["counties"]) == 9
+    page = client.get(reverse("reports:county", args=["150102"])).content.decode()
+    assert "呼和浩特市新城区青年志愿者协会" in page or "新城区青年志愿者协会" in page
+
+
+def test_the_dashboard_needs_a_login_and_a_role(client, make_staff):
+    assert client.get(reverse("reports:division", args=["15"])).status_code == 302
+    client.force_login(make_staff(None, "15"))
+    assert client.get(reverse("reports:division", args=["15"])).status_code == 403
+
+
+def test_dashboard_reads_snapshots_in_a_fixed_number_of_queries(client, make_staff):
+    codes = counties()
+    association(codes[0], founded_on=date(2020, 6, 1))
+    snapshots_compute()
+    user = make_staff(Role.OFFICIAL, "15")
+    client.force_login(user)
+    url = reverse("reports:data", args=["15"])
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for code in codes[1:30]:
+        association(code, founded_on=date(2020, 6, 1))
+    snapshots_compute()
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert response.json()["live"] is False
+    assert len(many) == len(one)
+    own = [q["sql"] for q in many.captured_queries
+           if 'FROM "reports_' in q["sql"] or 'FROM "divisions_division"' in q["sql"]]
+    assert len(own) == 4, own  # the viewer's division, targets, snapshots, division names
+
+
+def test_evaluation_report_for_a_league(client, make_staff):
+    association("150102", founded_on=date(2020, 6, 1))
+    client.force_login(make_staff(Role.LEAGUE_STAFF, "1501"))
+    page = client.get(reverse("reports:evaluation", args=["1501"]), {"year": "2021"}).content.decode()
+    assert "呼和浩特市2021年度旗县级青年志愿者协会建设评估报告" in page
+    assert "新城区：" in page and "统计截至 2021年12月31日" in page
+
+
+def test_snapshot_admin_recompute(client, make_staff, eager_celery):
+    association(counties()[0], founded_on=date(2020, 6, 1))
+    client.force_login(make_staff(Role.REGION_STAFF, "15"))
+    response = client.post(reverse("admin:reports_metricsnapshot_recompute"))
+    assert response.status_code == 302
+    assert MetricSnapshot.objects.filter(metric="county_coverage", division__code="15").exists()
+    assert Association.objects.count() == 1

@@ -1,0 +1,149 @@
+"""The officials' dashboard: region → league → county, as of any date, scoped to the viewer's division."""
+from datetime import date
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from accounts.scoping import code_in_scope, user_scope_code
+from divisions.models import Division
+
+from .exports import dashboard_workbook
+from .metrics import COUNTY_STATUS_LABELS, METRICS
+from .selectors import TABLE_METRICS, dashboard_data, trend
+
+VIEW_PERMISSION = "reports.view_metricsnapshot"
+
+
+def _as_of(request) -> date:
+    value = request.GET.get("as_of")
+    today = timezone.localdate()
+    day = parse_date(value) if value else None
+    return min(day, today) if day else today
+
+
+def _division(request, code: str, levels=("region", "league")) -> Division:
+    """The division if the viewer may see it; a 404 otherwise (another league is indistinguishable from none)."""
+    division = Division.objects.filter(code=code, level__in=levels, is_statutory=True).select_related("parent").first()
+    if division is None or not code_in_scope(request.user, division.code):
+        raise Http404("该区划不存在，或不在您的管辖范围内。")
+    return division
+
+
+@login_required
+@permission_required(VIEW_PERMISSION, raise_exception=True)
+def dashboard_home(request):
+    scope = user_scope_code(request.user)
+    if scope is None:
+        raise Http404("您的账号尚未设置管辖区划。")
+    division = Division.objects.filter(code=scope or "15").first()
+    query = f"?as_of={request.GET['as_of']}" if request.GET.get("as_of") else ""
+    if division.level == "county":
+        return redirect(reverse("reports:county", args=[division.code]) + query)
+    if division.level == "township":
+        return redirect(reverse("reports:county", args=[division.code[:6]]) + query)
+    return redirect(reverse("reports:division", args=[division.code]) + query)
+
+
+def _payload(data, division) -> dict:
+    """The data endpoint's body: the same numbers as the page and the workbook."""
+    return {
+        "division": {"code": division.code, "name": division.name, "level": division.level},
+        "as_of": data.as_of.isoformat(),
+        "live": data.live,
+        "targets": [
+            {"code": t["code"], "title": t["title"], "threshold": float(t["threshold"]),
+             "deadline": t["deadline"].isoformat(), "due": t["due"],
+             "at_deadline": t["at_deadline"].as_dict() if t["at_deadline"] else None,
+             "met_at_deadline": t["met_at_deadline"],
+             "now": t["now"].as_dict() if t["now"] else None, "met_now": t["met_now"]}
+            for t in data.targets
+        ],
+        "rows": [
+            {"code": row["code"], "name": row["name"],
+             "figures": {key: row["figures"][key].as_dict() for key in TABLE_METRICS if key in row["figures"]}}
+            for row in data.rows
+        ],
+        "counties": data.counties,
+        "status_labels": COUNTY_STATUS_LABELS,
+        "metric_labels": {key: METRICS[key].label for key in TABLE_METRICS},
+    }
+
+
+@login_required
+@permission_required(VIEW_PERMISSION, raise_exception=True)
+def division_page(request, code):
+    division = _division(request, code)
+    as_of = _as_of(request)
+    data = dashboard_data(division, as_of)
+    payload = _payload(data, division)
+    payload["trend"] = trend(division)
+    payload["links"] = {
+        "county": reverse("reports:county", args=["000000"]).replace("000000", "{code}"),
+        "league": reverse("reports:division", args=["0000"]).replace("0000", "{code}"),
+        "map": "/static/reports/inner_mongolia_counties.json",
+    }
+    crumbs = []
+    if division.level == "league" and code_in_scope(request.user, division.parent.code):
+        crumbs.append(division.parent)
+    context = {"data": data, "division": division, "payload": payload, "crumbs": crumbs,
+               "table_metrics": [(key, METRICS[key]) for key in TABLE_METRICS],
+               "as_of": as_of, "today": timezone.localdate()}
+    return render(request, "reports/dashboard.html", context)
+
+
+@login_required
+@permission_required(VIEW_PERMISSION, raise_exception=True)
+def division_data(request, code):
+    division = _division(request, code)
+    data = dashboard_data(division, _as_of(request))
+    return JsonResponse(_payload(data, division), json_dumps_params={"ensure_ascii": False})
+
+
+@login_required
+@permission_required(VIEW_PERMISSION, raise_exception=True)
+def division_export(request, code):
+    division = _division(request, code)
+    as_of = _as_of(request)
+    content = dashboard_workbook(division, as_of)
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="dashboard-{division.code}-{as_of:%Y%m%d}.xlsx"'
+    return response
+
+
+@login_required
+@permission_required(VIEW_PERMISSION, raise_exception=True)
+def county_page(request, code):
+    from associations.models import Association
+    from associations.selectors import association_findings
+
+    division = _division(request, code, levels=("county",))
+    as_of = _as_of(request)
+    associations = list(Association.objects.filter(division=division, level="county").order_by("founded_on", "pk"))
+    findings = association_findings(Association.objects.filter(pk__in=[a.pk for a in associations]), as_of=as_of)
+    rows = [(a, findings.get(a.pk, [])) for a in associations]
+    crumbs = [d for d in (division.parent.parent, division.parent) if code_in_scope(request.user, d.code)]
+    return render(request, "reports/county.html", {"division": division, "as_of": as_of, "rows": rows,
+                                                   "crumbs": crumbs, "today": timezone.localdate()})
+
+
+@login_required
+@permission_required(VIEW_PERMISSION, raise_exception=True)
+def evaluation_page(request, code):
+    """N5.5: the annual evaluation of a league's county associations, printable."""
+    division = _division(request, code, levels=("league",))
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year - 1)
+    except ValueError:
+        year = today.year - 1
+    year = min(max(year, 2020), today.year)
+    as_of = min(date(year, 12, 31), today)
+    data = dashboard_data(division, as_of)
+    return render(request, "reports/evaluation.html", {
+        "division": division, "year": year, "as_of": as_of, "data": data,
+        "table_metrics": [(key, METRICS[key]) for key in TABLE_METRICS], "years": range(2020, today.year + 1),
+    })
