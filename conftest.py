@@ -89,3 +89,12 @@ def browser_login(browser_context):
         return page
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with an empty cache (the dashboard keeps readings there between snapshot runs)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

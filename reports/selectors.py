@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.utils import timezone
-
 from divisions.models import Division
 
 from .metrics import COUNTY_STATUS_LABELS, METRICS, Measure, measure_all
@@ -39,14 +37,26 @@ class Figure:
                 "completeness": None if self.completeness is None else float(self.completeness)}
 
 
-def _figures_from_snapshots(codes_prefix: str, levels: tuple[str, ...], dates: list[date]):
-    """{as_of: {division code: {metric: Figure}}} for divisions under the prefix: one query."""
+def _figures_from_snapshots(division: Division, as_of: date, targets: list[Target]):
+    """{as_of: {division code: {metric: Figure}}}: exactly what the page shows, in one query — every metric of
+    the division, the table's metrics of its children, each county's status, and each target at its deadline."""
+    from django.db.models import Q
+
+    child_level = CHILD_LEVEL.get(division.level)
+    wanted = Q(as_of=as_of, division=division)
+    if child_level:
+        wanted |= Q(as_of=as_of, division__code__startswith=division.code, division__level=child_level,
+                    metric__in=TABLE_METRICS)
+    wanted |= Q(as_of=as_of, division__code__startswith=division.code, division__level="county",
+                metric="county_status")
+    for target in targets:
+        wanted |= Q(as_of=target.deadline, division=division, metric=target.metric)
     found: dict[date, dict[str, dict[str, Figure]]] = {}
-    for as_of, code, metric, value, numerator, denominator, unknown, details in MetricSnapshot.objects.filter(
-        as_of__in=dates, division__code__startswith=codes_prefix, division__level__in=levels,
+    for day, code, metric, value, numerator, denominator, unknown, details in MetricSnapshot.objects.filter(
+        wanted
     ).values_list("as_of", "division__code", "metric", "value", "numerator", "denominator", "unknown", "details"):
-        found.setdefault(as_of, {}).setdefault(code, {})[metric] = Figure(value, numerator, denominator, unknown,
-                                                                          details)
+        found.setdefault(day, {}).setdefault(code, {})[metric] = Figure(value, numerator, denominator, unknown,
+                                                                        details)
     return found
 
 
@@ -71,17 +81,31 @@ class DashboardData:
     computed_at: object = None
 
 
-def dashboard_data(division: Division, as_of: date, *, today: date | None = None) -> DashboardData:
+def dashboard_data(division: Division, as_of: date) -> DashboardData:
+    """``_dashboard_data``, kept in the cache until the next snapshot run (a live measurement is never kept)."""
+    from django.core.cache import cache
+
+    from .services import snapshot_version
+
+    key = f"reports:dashboard:{division.code}:{as_of.isoformat()}:{snapshot_version()}"
+    data = cache.get(key)
+    if data is None:
+        data = _dashboard_data(division, as_of)
+        if not data.live:
+            cache.set(key, data, timeout=24 * 3600)
+    return data
+
+
+def _dashboard_data(division: Division, as_of: date) -> DashboardData:
     """Targets at their deadline and as of the date, the children's table and the county map for a division."""
-    today = today or timezone.localdate()
     targets = list(Target.objects.filter(active=True))
     dates = sorted({as_of, *(t.deadline for t in targets)})
     levels = ("region", "league", "county")
-    found = _figures_from_snapshots(division.code, levels, dates)
-    divisions = {d.code: d for d in Division.objects.filter(code__startswith=division.code, level__in=levels,
-                                                            is_statutory=True).only("code", "name", "level",
-                                                                                    "parent_id")}
-    level_of = {code: d.level for code, d in divisions.items()}
+    found = _figures_from_snapshots(division, as_of, targets)
+    names, level_of = {}, {}
+    for code, name, level in Division.objects.filter(code__startswith=division.code, level__in=levels,
+                                                     is_statutory=True).values_list("code", "name", "level"):
+        names[code], level_of[code] = name, level
     live = False
     for day in dates:
         if division.code not in found.get(day, {}):
@@ -103,7 +127,7 @@ def dashboard_data(division: Division, as_of: date, *, today: date | None = None
         })
     child_level = CHILD_LEVEL.get(division.level)
     rows = [
-        {"code": code, "name": divisions[code].name, "figures": current.get(code, {}),
+        {"code": code, "name": names[code], "figures": current.get(code, {}),
          "cells": [current.get(code, {}).get(key) for key in TABLE_METRICS]}
         for code in sorted(c for c, level in level_of.items() if level == child_level)
     ] if child_level else []
@@ -111,13 +135,26 @@ def dashboard_data(division: Division, as_of: date, *, today: date | None = None
     for code in sorted(c for c, level in level_of.items() if level == "county"):
         status = current.get(code, {}).get("county_status")
         key = (status.details or {}).get("status", "unknown") if status else "unknown"
-        counties.append({"code": code, "name": divisions[code].name, "league": code[:4], "status": key,
+        counties.append({"code": code, "name": names[code], "league": code[:4], "status": key,
                          "label": COUNTY_STATUS_LABELS[key]})
     return DashboardData(division, as_of, target_cards, rows, totals, counties, live)
 
 
 def trend(division: Division) -> list[dict]:
-    """County coverage on every snapshot date of the division: one query."""
+    """County coverage on every snapshot date of the division: one query, cached until the next snapshot run."""
+    from django.core.cache import cache
+
+    from .services import snapshot_version
+
+    key = f"reports:trend:{division.code}:{snapshot_version()}"
+    points = cache.get(key)
+    if points is None:
+        points = _trend(division)
+        cache.set(key, points, timeout=24 * 3600)
+    return points
+
+
+def _trend(division: Division) -> list[dict]:
     return [
         {"as_of": as_of.isoformat(), "value": float(value) if value is not None else None, "numerator": numerator,
          "denominator": denominator}

@@ -53,7 +53,31 @@ def snapshots_compute(dates: list[date] | None = None) -> int:
     rows = [row for day in dates for row in snapshots_rows(day, divisions, now)]
     MetricSnapshot.objects.bulk_create(rows, batch_size=2000, update_conflicts=True,
                                        unique_fields=["metric", "division", "as_of"], update_fields=SNAPSHOT_FIELDS)
+    transaction.on_commit(snapshot_version_bump)
     return len(rows)
+
+
+SNAPSHOT_VERSION_KEY = "reports:snapshot-version"
+
+
+def snapshot_version() -> str:
+    """Changes after every snapshot run: the dashboard's cached readings are keyed by it."""
+    from django.core.cache import cache
+
+    version = cache.get(SNAPSHOT_VERSION_KEY)
+    if version is None:
+        version = snapshot_version_bump()
+    return version
+
+
+def snapshot_version_bump() -> str:
+    import uuid
+
+    from django.core.cache import cache
+
+    version = uuid.uuid4().hex
+    cache.set(SNAPSHOT_VERSION_KEY, version, timeout=None)
+    return version
 
 
 # The notice's targets (requirements T1–T4); later plans are added in the admin, not here.

@@ -1,9 +1,12 @@
 """The officials' dashboard: region → league → county, as of any date, scoped to the viewer's division."""
+import functools
 from datetime import date
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404, HttpResponse, JsonResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -76,31 +79,55 @@ def _payload(data, division) -> dict:
 @login_required
 @permission_required(VIEW_PERMISSION, raise_exception=True)
 def division_page(request, code):
+    from .services import snapshot_version
+
     division = _division(request, code)
     as_of = _as_of(request)
     data = dashboard_data(division, as_of)
-    payload = _payload(data, division)
-    payload["trend"] = trend(division)
-    payload["links"] = {
-        "county": reverse("reports:county", args=["000000"]).replace("000000", "{code}"),
-        "league": reverse("reports:division", args=["0000"]).replace("0000", "{code}"),
-        "map": "/static/reports/inner_mongolia_counties.json",
-    }
+
+    @functools.cache
+    def payload():  # a callable: the template builds it only when the page body is not in the cache
+        body = _payload(data, division)
+        body["trend"] = trend(division)
+        body["links"] = {
+            "county": reverse("reports:county", args=["000000"]).replace("000000", "{code}"),
+            "league": reverse("reports:division", args=["0000"]).replace("0000", "{code}"),
+            "map": static("reports/inner_mongolia_counties.json"),
+        }
+        return body
+
     crumbs = []
     if division.level == "league" and code_in_scope(request.user, division.parent.code):
         crumbs.append(division.parent)
     context = {"data": data, "division": division, "payload": payload, "crumbs": crumbs,
                "table_metrics": [(key, METRICS[key]) for key in TABLE_METRICS],
-               "as_of": as_of, "today": timezone.localdate()}
+               "as_of": as_of, "today": timezone.localdate(),
+               # the page body is kept with the readings until the next snapshot run; a live one never is
+               "as_of_key": as_of.isoformat(), "snapshot_version": snapshot_version(),
+               "body_cache_seconds": 0 if data.live else 24 * 3600}
     return render(request, "reports/dashboard.html", context)
 
 
 @login_required
 @permission_required(VIEW_PERMISSION, raise_exception=True)
 def division_data(request, code):
+    """The page's numbers as JSON; the body is kept until the next snapshot run (never for a live reading)."""
+    import json
+
+    from django.core.cache import cache
+
+    from .services import snapshot_version
+
     division = _division(request, code)
-    data = dashboard_data(division, _as_of(request))
-    return JsonResponse(_payload(data, division), json_dumps_params={"ensure_ascii": False})
+    as_of = _as_of(request)
+    key = f"reports:data:{division.code}:{as_of.isoformat()}:{snapshot_version()}"
+    body = cache.get(key)
+    if body is None:
+        data = dashboard_data(division, as_of)
+        body = json.dumps(_payload(data, division), ensure_ascii=False, cls=DjangoJSONEncoder)
+        if not data.live:
+            cache.set(key, body, timeout=24 * 3600)
+    return HttpResponse(body, content_type="application/json")
 
 
 @login_required

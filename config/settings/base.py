@@ -128,6 +128,10 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 )
 
 # --- Celery: a broker URL means real workers; none means tasks run in-process.
+# The dashboard keeps what it read from the snapshots until the next snapshot run; with several processes use a
+# shared cache (DJANGO_CACHE_URL=redis://127.0.0.1:6379/2).
+CACHES = {"default": env.cache_url("DJANGO_CACHE_URL", default="locmemcache://")}
+
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
