@@ -143,6 +143,10 @@ class ScopedModelAdmin(ScopingFormMixin, SimpleHistoryAdmin):
         return scope_queryset(version, request.user, path=scope_path_of(self.model)).exists()
 
     def history_view(self, request, object_id, extra_context=None):
+        if not hasattr(self.model, "history"):  # computed or log records: Django's own change log, still scoped
+            if not self.get_queryset(request).filter(pk=object_id).exists():
+                raise Http404("记录不存在，或不在您的管辖范围内。")
+            return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
         if user_scope_code(request.user) is None or not self._history_in_scope(request, object_id):
             raise Http404("记录不存在，或不在您的管辖范围内。")
         return super().history_view(request, object_id, extra_context)

@@ -131,15 +131,15 @@ def top_up(star_volunteers: int, activities) -> None:
     first = activities[0]
     records = ServiceRecord._meta.db_table
     with connection.cursor() as cursor:
-        # Three records of 20–60 h for every volunteer, at three activities of the first association.
-        for n in range(3):
+        # Twelve confirmed records of 1–24 h for every volunteer (0–288 h in all, most past 100 h), at twelve
+        # activities of the first association.
+        for n in range(12):
             activity = activities[n]
             cursor.execute(
                 f"INSERT INTO {records} (volunteer_id, activity_id, association_id, served_on, hours, status, "
-                f"recorded_at) SELECT v.id, %s, %s, %s, 20 + (v.id * 7 + %s) %% 41, 'confirmed', %s "
-                f"FROM members_volunteer v WHERE NOT EXISTS (SELECT 1 FROM {records} r WHERE r.volunteer_id = v.id "
-                f"AND r.activity_id = %s)",
-                [activity.pk, first.project.association_id, activity.held_on, n, activity.held_on, activity.pk],
+                f"recorded_at) SELECT v.id, %s, %s, %s, 1 + (v.id * 7 + %s) %% 24, 'confirmed', %s "
+                f"FROM members_volunteer v ON CONFLICT DO NOTHING",
+                [activity.pk, first.project.association_id, activity.held_on, n * 3, activity.held_on],
             )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -189,8 +189,10 @@ def main():
                   f"{report.new} rows in {elapsed:5.1f} s = {report.new / elapsed:7.0f} rows/s, {len(queries)} queries, "
                   f"peak RSS {rss_mb():5.0f} MB")
         assert ServiceRecord.objects.count() == total_rows == ServiceRecord.history.count()
-        print(f"service records: {total_rows} rows in {total_time:.1f} s = {total_rows / total_time:.0f} rows/s "
-              f"end-to-end (read, validate, write with history), {total_queries} queries, peak RSS {rss_mb():.0f} MB")
+        if total_rows:
+            print(f"service records: {total_rows} rows in {total_time:.1f} s = {total_rows / total_time:.0f} rows/s "
+                  f"end-to-end (read, validate, write with history), {total_queries} queries, "
+                  f"peak RSS {rss_mb():.0f} MB")
 
         started = time.perf_counter()
         result = star_levels_recompute()

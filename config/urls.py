@@ -2,6 +2,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from accounts.api import TokenView
+
+from .api import router
 
 admin.site.site_header = "内蒙古青年志愿者协会管理平台"
 admin.site.site_title = "青年志愿者协会管理平台"
@@ -11,5 +16,9 @@ admin.site.enable_nav_sidebar = False
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("dashboard/", include("reports.urls")),
+    path("api/v1/token/", TokenView.as_view(), name="api-token"),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]

@@ -7,3 +7,11 @@ from .services import star_levels_recompute
 def star_levels_recompute_task() -> dict:
     """Nightly (and on demand): add the star levels that confirmed hours have reached."""
     return star_levels_recompute()
+
+
+@shared_task(name="members.access_log_prune")
+def access_log_prune_task() -> None:
+    """Weekly: the personal-data access log is kept for its retention period, then removed."""
+    from django.core.management import call_command
+
+    call_command("prune_access_log")

@@ -4,8 +4,8 @@ from django.contrib import admin
 from accounts.admin import UserAdmin
 from accounts.admin_scoping import ScopedModelAdmin
 
-# Login-attempt records of django-axes: no role is granted them, only superusers see them.
-SUPERUSER_ONLY_APPS = {"axes"}
+# Login-attempt records of django-axes and API tokens: no role is granted them, only superusers see them.
+SUPERUSER_ONLY_APPS = {"axes", "authtoken"}
 
 
 def test_no_role_reaches_superuser_only_admins():

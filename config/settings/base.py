@@ -25,6 +25,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "axes",
     "common",
@@ -49,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
     # AxesMiddleware last: it turns a lockout signalled by the backend into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -148,11 +153,40 @@ CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BEAT_SCHEDULE = {
     "star-levels-nightly": {"task": "members.star_levels_recompute", "schedule": crontab(hour=2, minute=30)},
     "snapshots-nightly": {"task": "reports.snapshots_compute", "schedule": crontab(hour=3, minute=0)},
+    "access-log-retention": {"task": "members.access_log_prune", "schedule": crontab(hour=4, minute=0, day_of_week=1)},
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissions"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",  # the browser
+        "rest_framework.authentication.TokenAuthentication",  # integrations: Authorization: Token <key>
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "common.api_policy.ModelPermissions"],
+    "DEFAULT_PAGINATION_CLASS": "common.api_policy.Pages",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["common.api_policy.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env.str("API_TOKEN_RATE", default="3000/hour")},
+    "DATE_FORMAT": "%Y-%m-%d",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "青年志愿者协会管理平台 API",
+    "DESCRIPTION": "各台账的查询和维护接口。所有数据按账号的管辖区划过滤；身份证号码、手机号码只返回脱敏形式。"
+                   "浏览器中使用登录会话；系统对接使用令牌：请求头 Authorization: Token <令牌>。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # The docs UI from the drf-spectacular-sidecar package: served locally, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "DivisionLevelEnum": "divisions.models.Division.Level",
+        "AssociationLevelEnum": "associations.models.Association.Level",
+        "CommendationLevelEnum": "associations.models.Commendation.Level",
+        "ContestLevelEnum": "projects.models.ContestEntry.Level",
+    },
 }
 
 LOGGING = {
@@ -169,9 +203,28 @@ LOGGING = {
 # Base settings hold no key: ``local`` and ``test`` set development keys, ``production`` requires them.
 PERSONAL_DATA_KEYS: list[str] = []
 PERSONAL_DATA_HASH_KEY = ""
+# How long the log of who saw full ID numbers is kept (manage.py prune_access_log removes what is older).
+PERSONAL_DATA_ACCESS_RETENTION_DAYS = env.int("PERSONAL_DATA_ACCESS_RETENTION_DAYS", default=3 * 365)
 
 # G13 (县有协会，基层建队): the share of a county's townships that must have a team; the notice leaves it open.
 G13_TOWNSHIP_SHARE = env.float("G13_TOWNSHIP_SHARE", default=0.5)
+
+# Content-Security-Policy: scripts only from the platform's own static files (ECharts included: npm, not a CDN);
+# inline styles are allowed because ECharts and the admin set style attributes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # --- Service work --------------------------------------------------------------------------------------------
 # G17: key dates an activity is tagged with (month-day → name); a deployment may add local ones.

@@ -1,0 +1,87 @@
+from django.utils import timezone
+from rest_framework import serializers
+
+from common.api import ScopedSerializer, ScopedViewSet, filterset_for
+
+from .models import Association, Commendation, Officer, SystemAdoption
+from .selectors import association_findings
+from .services import association_register
+
+
+class OfficerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Officer
+        fields = ("id", "role", "name", "post", "is_cyl_leader", "is_fulltime_cadre", "term_start", "term_end")
+
+
+class SystemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SystemAdoption
+        fields = ("id", "system", "adopted_on", "document")
+
+
+class AssociationSerializer(ScopedSerializer):
+    serial_number = serializers.CharField(read_only=True, help_text="统一编制序列号，登记时自动编号")
+    officers = OfficerSerializer(many=True, read_only=True, help_text="负责人")
+    systems = SystemSerializer(many=True, read_only=True, help_text="章程与制度")
+
+    class Meta:
+        model = Association
+        exclude = ()
+        fields = "__all__"
+
+    def create(self, validated_data):
+        association = Association(**validated_data)
+        return association_register(association=association, user=self.context["request"].user)
+
+
+class FindingSerializer(serializers.Serializer):
+    clause = serializers.CharField(help_text="条款编号，如 G1、N2.1")
+    title = serializers.CharField(help_text="检查项")
+    status = serializers.CharField(help_text="pass 符合 / fail 不符合 / unknown 待补充")
+    reason = serializers.CharField(help_text="说明")
+
+
+class AssociationDetailSerializer(AssociationSerializer):
+    findings = serializers.SerializerMethodField(help_text="截至今日的体检结果")
+
+    def get_findings(self, obj) -> list[dict]:
+        findings = association_findings(Association.objects.filter(pk=obj.pk), as_of=timezone.localdate())
+        return FindingSerializer([{"clause": f.clause, "title": f.title, "status": f.status.value,
+                                   "reason": f.reason} for f in findings.get(obj.pk, [])], many=True).data
+
+
+class AssociationViewSet(ScopedViewSet):
+    """青年志愿者协会台账：含负责人、章程与制度；详情含体检结果。新协会保存时自动编统一编制序列号。"""
+
+    queryset = Association.objects.all()
+    serializer_class = AssociationSerializer
+    select_related = ("division",)
+    prefetch_related = ("officers", "systems")
+    filterset_class = filterset_for(Association, {"level": ["exact"], "founded_on": ["gte", "lte"],
+                                                  "supervisor_kind": ["exact"], "is_registered": ["exact"]})
+    ordering_fields = ("serial_number", "founded_on", "name")
+
+    def get_serializer_class(self):
+        return AssociationDetailSerializer if self.action == "retrieve" else AssociationSerializer
+
+
+class CommendationSerializer(ScopedSerializer):
+    class Meta:
+        model = Commendation
+        fields = "__all__"
+        read_only_fields = ("division",)
+
+    def full_clean(self, instance):
+        instance.clean()  # fills the division from the commended subject before the field checks
+        super().full_clean(instance)
+
+
+class CommendationViewSet(ScopedViewSet):
+    """表彰：示范性协会和组织、优秀项目、星级（优秀）志愿者。"""
+
+    queryset = Commendation.objects.all()
+    serializer_class = CommendationSerializer
+    select_related = ("division",)
+    filterset_class = filterset_for(Commendation, ["kind", "year", "level"])
+    ordering_fields = ("year",)
