@@ -88,7 +88,7 @@ def division_page(request, code):
     @functools.cache
     def payload():  # a callable: the template builds it only when the page body is not in the cache
         body = _payload(data, division)
-        body["trend"] = trend(division)
+        body["trend"] = [p for p in trend(division) if p["as_of"] <= as_of.isoformat()]  # the picture as it was
         body["links"] = {
             "county": reverse("reports:county", args=["000000"]).replace("000000", "{code}"),
             "league": reverse("reports:division", args=["0000"]).replace("0000", "{code}"),

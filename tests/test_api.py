@@ -150,3 +150,12 @@ def test_schema_and_docs_are_served_locally(client, make_staff):
     assert schema.status_code == 200 and b"/api/v1/volunteers/" in schema.content
     docs = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in docs and "cdn" not in docs.lower() and "//unpkg" not in docs
+
+
+def test_openapi_schema_validates_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    out = tmp_path / "schema.yml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+    text = out.read_text(encoding="utf-8")
+    assert "/api/v1/service-records/{id}/correct/:" in text and "/api/v1/volunteers/{id}/reveal/:" in text

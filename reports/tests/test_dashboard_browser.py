@@ -49,3 +49,19 @@ def test_league_official_map_click_and_scope(browser_login, make_staff):
     assert response.status == 404
     response = page.goto(base + reverse("reports:division", args=["1504"]))
     assert response.status == 404
+
+
+def test_region_dashboard_shows_cards_map_and_league_bars(browser_login, make_staff):
+    association("150102", founded_on=date(2020, 6, 1))
+    association("150402", founded_on=date(2021, 6, 1))
+    snapshots_compute()
+    page = browser_login(make_staff(Role.OFFICIAL, "15").username)
+    page.goto(page.url.split("/admin")[0] + reverse("reports:division", args=["15"]) + "?as_of=2021-12-31")
+    page.wait_for_selector("#county-map[data-rendered=true]")
+    assert page.get_attribute("#county-map", "data-counties") == "103"
+    assert page.get_attribute("#bars", "data-bars") == "12"  # one bar per league
+    assert [page.inner_text(f"[data-target={code}] h2")[:2] for code in ("T1", "T2", "T3", "T4")] == [
+        "T1", "T2", "T3", "T4"]
+    assert page.inner_text("[data-target=T1] [data-role=value-deadline]") == "1.0%"  # 1 of 103 on 2020-12-31
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "dashboard-region.png"), full_page=True)
