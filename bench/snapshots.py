@@ -104,7 +104,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=50)
     args = parser.parse_args()
     with throwaway_database():
-        from django.contrib.auth.decorators import login_required
+        from django.contrib.auth.decorators import login_required, permission_required
         from django.http import HttpResponse
         from django.test import Client, override_settings
         from django.urls import include, path
@@ -113,6 +113,7 @@ def main():
         from accounts.tests.factories import staff_user
         from reports.models import MetricSnapshot, Target
         from reports.services import snapshots_compute
+        from reports.views import VIEW_PERMISSION
 
         fill(args.volunteers, args.records)
         dates = sorted({date.today(), *Target.objects.filter(active=True).values_list("deadline", flat=True)})
@@ -124,24 +125,32 @@ def main():
         assert MetricSnapshot.objects.count() == rows
 
         urls = types.ModuleType("bench_urls")
-        urls.urlpatterns = [path("trivial/", login_required(lambda request: HttpResponse("ok"))),
-                            path("", include("config.urls"))]
+        def trivial(request):
+            return HttpResponse("ok")
+
+        urls.urlpatterns = [
+            path("trivial/", login_required(trivial)),
+            path("trivial-permission/", login_required(permission_required(VIEW_PERMISSION)(trivial))),
+            path("", include("config.urls")),
+        ]
         sys.modules["bench_urls"] = urls
         with override_settings(ROOT_URLCONF="bench_urls", DEBUG=False):
             client = Client()
             client.force_login(staff_user(Role.OFFICIAL, "15"))
             results = {
                 "trivial view (login required)": timed(client, "/trivial/", args.repeat),
+                "trivial view (+ same permission)": timed(client, "/trivial-permission/", args.repeat),
                 "dashboard page, region": timed(client, "/dashboard/d/15/", args.repeat),
                 "data endpoint, region": timed(client, "/dashboard/d/15/data.json", args.repeat),
                 "dashboard page, a league": timed(client, "/dashboard/d/1504/", args.repeat),
                 "county page (体检)": timed(client, "/dashboard/county/150402/", args.repeat),
             }
         base = statistics.median(results["trivial view (login required)"])
+        same = statistics.median(results["trivial view (+ same permission)"])
         for label, times in results.items():
             p50 = statistics.median(times)
-            print(f"{label:<32} p50 {p50:6.1f} ms  p95 {sorted(times)[int(len(times) * 0.95) - 1]:6.1f} ms  "
-                  f"{p50 / base:4.1f}× trivial")
+            print(f"{label:<34} p50 {p50:6.1f} ms  p95 {sorted(times)[int(len(times) * 0.95) - 1]:6.1f} ms  "
+                  f"{p50 / base:4.1f}× login-only view  {p50 / same:4.1f}× same-permission view")
 
 
 if __name__ == "__main__":

@@ -29,9 +29,19 @@ def _as_of(request) -> date:
 
 
 def _division(request, code: str, levels=("region", "league")) -> Division:
-    """The division if the viewer may see it; a 404 otherwise (another league is indistinguishable from none)."""
-    division = Division.objects.filter(code=code, level__in=levels, is_statutory=True).select_related("parent").first()
-    if division is None or not code_in_scope(request.user, division.code):
+    """The division if the viewer may see it; a 404 otherwise (another league is indistinguishable from none).
+
+    Divisions are reference data: each one is read once an hour, not on every page."""
+    from django.core.cache import cache
+
+    if not code_in_scope(request.user, code):
+        raise Http404("该区划不存在，或不在您的管辖范围内。")
+    key = f"reports:division:{code}"
+    division = cache.get(key)
+    if division is None:
+        division = Division.objects.filter(code=code, is_statutory=True).select_related("parent__parent").first()
+        cache.set(key, division or False, timeout=3600)
+    if not division or division.level not in levels:
         raise Http404("该区划不存在，或不在您的管辖范围内。")
     return division
 
