@@ -46,6 +46,7 @@ METRICS: dict[str, Metric] = {m.key: m for m in (
     Metric("key_dates", "重要节点开展活动", "G17", over="associations"),
     Metric("brands", "开展关爱行动、阳光行动", "G15", over="associations"),
     Metric("insurance", "服务时在保险期内", "G11", over="associations"),
+    Metric("seat_membership", "盟市协会吸纳全部旗县协会为席位会员", "N2.1", over="leagues"),
     Metric("volunteers", "注册志愿者", "G11", kind="count", unit="人"),
     Metric("league_member_share", "注册志愿者中共青团员占比", "N2.5", over="volunteers"),
     Metric("star_volunteers", "已认定星级志愿者", "N4.4", kind="count", unit="人"),
@@ -240,8 +241,11 @@ def measure_all(as_of: date) -> dict[str, dict[str, Measure]]:
 
     counties, _ = measure_counties(as_of)
     totals: dict[str, dict[str, Measure]] = {code: dict(values) for code, values in counties.items()}
+    for values in totals.values():
+        values["seat_membership"] = Measure()  # a league association's duty, measured below
     uppers = list(Division.objects.filter(level__in=("region", "league"), is_statutory=True).values_list(
         "code", flat=True))
+    seats = _league_seats(as_of)
     for upper in uppers:
         summed = {key: Measure() for key in METRICS}
         for code, values in counties.items():
@@ -250,5 +254,33 @@ def measure_all(as_of: date) -> dict[str, dict[str, Measure]]:
                     summed[key].add(measure)
         for key in summed:
             summed[key].details.pop("status", None)
+        for league, measure in seats.items():
+            if league.startswith(upper):
+                summed["seat_membership"].add(measure)
         totals[upper] = summed
     return totals
+
+
+def _league_seats(as_of: date) -> dict[str, Measure]:
+    """N2.1 席位制 for every league: its association takes every county association in as a seat member."""
+    from associations.models import Association
+    from associations.rules import in_force_on
+    from associations.selectors import association_findings
+    from divisions.models import Division
+
+    leagues = {code: Measure(0, 1, 0) for code in Division.objects.leagues().values_list("code", flat=True)}
+    existing = {}
+    for pk, code, founded, dissolved in Association.objects.filter(level="league").values_list(
+        "pk", "division__code", "founded_on", "dissolved_on"
+    ):
+        state = in_force_on(founded, dissolved, as_of)
+        if code in leagues and state:
+            existing[pk] = code
+        elif code in leagues and state is None:
+            leagues[code] = Measure(0, 1, 1)
+    findings = association_findings(Association.objects.filter(pk__in=existing), as_of=as_of)
+    for pk, code in existing.items():
+        seat = next((f for f in findings.get(pk, []) if f.clause == "N2.1" and f.title != "协会已成立"), None)
+        status = seat.status if seat else Status.UNKNOWN
+        leagues[code] = _rate(status)
+    return leagues

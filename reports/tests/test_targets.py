@@ -120,7 +120,7 @@ def _rows():
 def test_snapshots_are_idempotent(seventy_two):
     first = snapshots_compute([END_2020])
     before = _rows()
-    assert first == len(before) == 116 * 24  # region, 12 leagues, 103 counties × every metric
+    assert first == len(before) == 116 * 25  # region, 12 leagues, 103 counties × every metric
     assert snapshots_compute([END_2020]) == first
     assert _rows() == before
 
@@ -150,7 +150,7 @@ def test_snapshots_started_twice_at_once_take_turns():
     for thread in threads:
         thread.join()
     assert errors == []
-    assert MetricSnapshot.objects.count() == 116 * 24
+    assert MetricSnapshot.objects.count() == 116 * 25
     assert MetricSnapshot.objects.get(metric="county_coverage", division__code="15").numerator == 10
 
 
@@ -159,7 +159,7 @@ def test_snapshot_job_runs_through_a_real_worker(celery_worker_session, django_d
     from reports.tasks import snapshots_compute_task
 
     with django_db_blocker.unblock():
-        assert snapshots_compute_task.delay("2020-12-31").get(timeout=120) == 116 * 24
+        assert snapshots_compute_task.delay("2020-12-31").get(timeout=120) == 116 * 25
 
 
 def test_compute_snapshots_command(seventy_two):
@@ -167,7 +167,7 @@ def test_compute_snapshots_command(seventy_two):
 
     out = io.StringIO()
     call_command("compute_snapshots", "--as-of", "2020-12-31", stdout=out)
-    assert out.getvalue().startswith("已计算 2020-12-31 的指标快照 2784 条")
+    assert out.getvalue().startswith("已计算 2020-12-31 的指标快照 2900 条")
     assert MetricSnapshot.objects.get(metric="county_coverage", division__code="15", as_of=END_2020).value == Decimal(
         "69.9")
 
@@ -242,3 +242,16 @@ def test_snapshot_admin_recompute(client, make_staff, eager_celery):
     assert response.status_code == 302
     assert MetricSnapshot.objects.filter(metric="county_coverage", division__code="15").exists()
     assert Association.objects.count() == 1
+
+
+def test_league_seat_membership_is_measured_for_leagues():
+    from associations.models import SeatMembership
+
+    league = association("1501", founded_on=date(2020, 1, 1))
+    county_association = association("150102", founded_on=date(2020, 6, 1))
+    measured = measure_all(END_2020)
+    assert (measured["1501"]["seat_membership"].numerator, measured["1501"]["seat_membership"].denominator) == (0, 1)
+    assert measured["15"]["seat_membership"].denominator == 12  # every league counts; eleven have no association
+    SeatMembership.objects.create(upper=league, lower=county_association, joined_on=date(2020, 7, 1))
+    assert measure_all(END_2020)["1501"]["seat_membership"].numerator == 1
+    assert measure_all(END_2020)["150102"]["seat_membership"].denominator == 0  # not a county's duty
