@@ -163,7 +163,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "common.api_policy.ModelPermissions"],
     "DEFAULT_PAGINATION_CLASS": "common.api_policy.Pages",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "common.api.Schema",
     "DEFAULT_THROTTLE_CLASSES": ["common.api_policy.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": env.str("API_TOKEN_RATE", default="3000/hour")},
     "DATE_FORMAT": "%Y-%m-%d",
