@@ -161,6 +161,13 @@ class ServiceRecordAdmin(VolunteerColumnsMixin, TableExcelAdminMixin, ScopedMode
             fields += ["volunteer", "activity", "status"]
         return fields
 
+    def get_fields(self, request, obj=None):
+        fields = ["volunteer", "activity", "served_on", "hours", "status", "association", "recorded_by",
+                  "recorded_at", "confirmed_by", "confirmed_at"]
+        if obj is not None:
+            fields.insert(4, "correction_reason")
+        return fields
+
     def save_model(self, request, obj, form, change):
         if change and {"hours", "served_on"} & set(form.changed_data):
             original = ServiceRecord.objects.get(pk=obj.pk)

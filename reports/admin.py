@@ -4,7 +4,7 @@ from django.urls import path, reverse
 
 from accounts.admin_scoping import CountyListFilter, LeagueListFilter, ReadOnlyAdminMixin, ScopedModelAdmin
 
-from .models import MetricSnapshot, Target
+from .models import MetricSnapshot, Target, metric_choices
 from .tasks import snapshots_compute_task
 
 
@@ -12,10 +12,21 @@ from .tasks import snapshots_compute_task
 class TargetAdmin(ScopedModelAdmin):
     """Targets are data: a later plan (a new deadline, a new threshold) is added here, not in a release."""
 
-    list_display = ("code", "title", "metric", "threshold", "deadline", "clause", "active")
+    list_display = ("code", "title", "metric_text", "threshold", "deadline", "clause", "active")
     list_editable = ("active",)
     list_select_related = ("division",)
     autocomplete_fields = ("division",)
+
+    @admin.display(description="指标", ordering="metric")
+    def metric_text(self, obj):
+        return obj.metric_label
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "metric":
+            from django import forms
+
+            return forms.ChoiceField(label=db_field.verbose_name, choices=metric_choices())
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(MetricSnapshot)

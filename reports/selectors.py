@@ -98,7 +98,7 @@ def dashboard_data(division: Division, as_of: date) -> DashboardData:
 
 def _dashboard_data(division: Division, as_of: date) -> DashboardData:
     """Targets at their deadline and as of the date, the children's table and the county map for a division."""
-    targets = list(Target.objects.filter(active=True))
+    targets = [t for t in Target.objects.filter(active=True) if t.metric in METRICS]
     dates = sorted({as_of, *(t.deadline for t in targets)})
     levels = ("region", "league", "county")
     found = _figures_from_snapshots(division, as_of, targets)
