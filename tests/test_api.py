@@ -159,3 +159,18 @@ def test_openapi_schema_validates_without_warnings(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
     text = out.read_text(encoding="utf-8")
     assert "/api/v1/service-records/{id}/correct/:" in text and "/api/v1/volunteers/{id}/reveal/:" in text
+
+
+def test_tokens_are_throttled_and_sessions_are_not(make_staff, monkeypatch):
+    from rest_framework.authtoken.models import Token
+
+    from common.api_policy import TokenRateThrottle
+
+    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "3/minute"})
+    user = make_staff(Role.COUNTY_STAFF, "150102")
+    integration = APIClient()
+    integration.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    assert [integration.get("/api/v1/teams/").status_code for _ in range(4)] == [200, 200, 200, 429]
+    browser = APIClient()
+    browser.force_login(user)
+    assert [browser.get("/api/v1/teams/").status_code for _ in range(4)] == [200, 200, 200, 200]
