@@ -18,7 +18,21 @@ OTHER_MARKERS = (f'"{OTHER}', f"{OTHER}-0")  # another county's division code or
 
 
 @pytest.fixture
-def county_token(db, make_staff):
+def keep_connection():
+    """The WSGI handler closes the database connection after each request (as a server should); inside a test
+    transaction that would end the test's connection, so, as Django's test client does, it is kept open."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def county_token(db, make_staff, keep_connection):
     from rest_framework.authtoken.models import Token
 
     for name in ("associations_association", "members_volunteer", "projects_servicerecord", "teams_team",
