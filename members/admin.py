@@ -124,13 +124,13 @@ class VolunteerAdmin(ExcelAdminMixin, ScopedModelAdmin):
     search_fields = ("name",)
     search_help_text = "输入完整身份证号码或手机号码精确查找，或输入姓名（开头）查找"
     autocomplete_fields = ("division",)
-    readonly_fields = ("id_number_masked", "phone_masked", "birth_date", "sex", "reveal_link")
+    readonly_fields = ("id_number_masked", "phone_masked", "birth_date", "sex", "reveal_link", "service_summary")
     show_full_result_count = False
     paginator = FastCountPaginator
     fieldsets = (
         ("基本信息", {"fields": ("name", "division", "id_number", "id_number_masked", "birth_date", "sex",
                              "ethnicity", "political_status", "phone", "phone_masked", "reveal_link")}),
-        ("志愿服务", {"fields": ("skills", "volunteer_number", "registered_on")}),
+        ("志愿服务", {"fields": ("skills", "volunteer_number", "registered_on", "service_summary")}),
         ("保险", {"fields": ("insurer", "insurance_policy", ("insured_from", "insured_until"))}),
         ("监护人同意（未满 18 周岁）", {"fields": ("guardian_name", "guardian_relation", "guardian_consent_on",
                                           "guardian_consent_method")}),
@@ -162,6 +162,15 @@ class VolunteerAdmin(ExcelAdminMixin, ScopedModelAdmin):
             return queryset, False
         # A prefix match uses the name index; a '%name%' scan of millions of rows would not.
         return queryset.filter(name__startswith=name), False
+
+    @admin.display(description="服务时长")
+    def service_summary(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        from projects.services import confirmed_hours
+
+        return format_html('已确认 {} 小时 · <a href="{}?volunteer={}">开具志愿服务记录证明</a>', confirmed_hours(obj),
+                           reverse("admin:projects_certificate_add"), obj.pk)
 
     @admin.display(description="完整信息")
     def reveal_link(self, obj):
@@ -261,6 +270,22 @@ class VolunteerStarAdmin(VolunteerColumnsMixin, ScopedModelAdmin):
     actions = ("start_notice", "confirm")
     paginator = FastCountPaginator
     show_full_result_count = False
+    change_list_template = "members/star_change_list.html"
+
+    def get_urls(self):
+        return [path("recompute/", self.admin_site.admin_view(self.recompute_view),
+                     name="members_volunteerstar_recompute"), *super().get_urls()]
+
+    def recompute_view(self, request):
+        """重新计算星级: the nightly job, now (queued to the worker; in-process without a broker)."""
+        from django.shortcuts import redirect
+
+        from .tasks import star_levels_recompute_task
+
+        if request.method == "POST" and request.user.has_perm("members.change_volunteerstar"):
+            star_levels_recompute_task.delay()
+            self.message_user(request, "已提交重新计算星级，新达到的星级显示为“待认定”。", messages.SUCCESS)
+        return redirect(reverse("admin:members_volunteerstar_changelist"))
 
     def has_add_permission(self, request):
         return False  # stars come from the hours (星级 recompute), never typed in

@@ -302,3 +302,16 @@ def test_recompute_stars_command_and_task(eager_celery):
     call_command("recompute_stars", stdout=out)
     assert out.getvalue().startswith("新增待认定星级 1 个，撤回 0 个")
     assert star_levels_recompute_task.delay().get() == {"added": 0, "removed": 0}
+
+
+def test_admin_recomputes_stars_and_links_a_volunteer_to_a_certificate(client, make_staff, eager_celery):
+    care = project(association("150102"))
+    person = volunteer("150102")
+    _hours(person, care, "120")
+    client.force_login(make_staff(Role.COUNTY_STAFF, "150102"))
+    response = client.post(reverse("admin:members_volunteerstar_recompute"), follow=True)
+    assert "已提交重新计算星级" in response.content.decode()
+    assert VolunteerStar.objects.get(volunteer=person).level == 1
+    page = client.get(reverse("admin:members_volunteer_change", args=[person.pk])).content.decode()
+    assert "已确认 120 小时" in page
+    assert f'{reverse("admin:projects_certificate_add")}?volunteer={person.pk}' in page
