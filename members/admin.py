@@ -169,7 +169,8 @@ class VolunteerAdmin(ExcelAdminMixin, ScopedModelAdmin):
             return "—"
         from projects.services import confirmed_hours
 
-        return format_html('已确认 {} 小时 · <a href="{}?volunteer={}">开具志愿服务记录证明</a>', confirmed_hours(obj),
+        hours = format(confirmed_hours(obj).normalize(), "f")  # 120, 120.5: the same on every database
+        return format_html('已确认 {} 小时 · <a href="{}?volunteer={}">开具志愿服务记录证明</a>', hours,
                            reverse("admin:projects_certificate_add"), obj.pk)
 
     @admin.display(description="完整信息")
