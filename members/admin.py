@@ -38,12 +38,12 @@ from .models import (
 from .reference import SERVICE_DOMAINS
 from .services import (
     APPROVER_LABELS,
-    DUPLICATE_PERSON_MESSAGE,
+    id_number_unregistered,
     personal_data_reveal,
     star_confirm,
     star_notice_start,
 )
-from .validators import normalise_id_number, validate_id_number, validate_phone
+from .validators import normalise_id_number, validate_phone
 
 ID_NUMBER_PATTERN = re.compile(r"^\d{17}[\dX]$")
 PHONE_PATTERN = re.compile(r"^1\d{10}$")
@@ -65,13 +65,7 @@ class VolunteerForm(forms.ModelForm):
             if self.instance.pk is None:
                 raise ValidationError("请填写身份证号码。")
             return ""
-        number = validate_id_number(value)
-        duplicate = Volunteer.objects.filter(id_number_hash=personal_data.keyed_hash(number))
-        if self.instance.pk:
-            duplicate = duplicate.exclude(pk=self.instance.pk)
-        if duplicate.exists():
-            raise ValidationError(DUPLICATE_PERSON_MESSAGE)
-        return number
+        return id_number_unregistered(value, exclude_pk=self.instance.pk)
 
     def clean_phone(self):
         return validate_phone(self.cleaned_data["phone"]) if self.cleaned_data["phone"] else ""

@@ -8,10 +8,9 @@ from rest_framework.response import Response
 
 from common.api import ReadOnlyScopedViewSet, ScopedSerializer, ScopedViewSet, filterset_for
 
-from . import personal_data
 from .models import IndividualMember, UnitMember, Volunteer, VolunteerStar
-from .services import DUPLICATE_PERSON_MESSAGE, personal_data_reveal
-from .validators import validate_id_number, validate_phone
+from .services import id_number_unregistered, personal_data_reveal
+from .validators import validate_phone
 
 
 class VolunteerSerializer(ScopedSerializer):
@@ -29,15 +28,9 @@ class VolunteerSerializer(ScopedSerializer):
 
     def validate_id_number(self, value):
         try:
-            number = validate_id_number(value)
+            return id_number_unregistered(value, exclude_pk=self.instance.pk if self.instance else None)
         except DjangoValidationError as error:
             raise ValidationError(error.messages) from None
-        duplicate = Volunteer.objects.filter(id_number_hash=personal_data.keyed_hash(number))
-        if self.instance is not None:
-            duplicate = duplicate.exclude(pk=self.instance.pk)
-        if duplicate.exists():
-            raise ValidationError(DUPLICATE_PERSON_MESSAGE)
-        return number
 
     def validate_phone(self, value):
         try:

@@ -15,15 +15,26 @@ def volunteer_find_by_id_number(number: str) -> Volunteer | None:
     return Volunteer.objects.filter(id_number_hash=personal_data.keyed_hash(normalise_id_number(number))).first()
 
 
+def id_number_unregistered(value: str, *, exclude_pk=None) -> str:
+    """The normalised number if it is valid and no other volunteer holds it (admin form, API and service)."""
+    from .validators import validate_id_number
+
+    number = validate_id_number(value)
+    duplicate = Volunteer.objects.filter(id_number_hash=personal_data.keyed_hash(number))
+    if exclude_pk is not None:
+        duplicate = duplicate.exclude(pk=exclude_pk)
+    if duplicate.exists():
+        raise ValidationError(DUPLICATE_PERSON_MESSAGE)
+    return number
+
+
 @transaction.atomic
 def volunteer_register(*, user, volunteer: Volunteer, id_number: str, phone: str = "") -> Volunteer:
     """Register a person once: validated ID, unique by its keyed hash, inside the user's scope."""
     try:
-        volunteer.set_id_number(id_number)
+        volunteer.set_id_number(id_number_unregistered(id_number, exclude_pk=volunteer.pk), validated=True)
     except ValidationError as error:
         raise ValidationError({"id_number": error.messages}) from None
-    if Volunteer.objects.filter(id_number_hash=volunteer.id_number_hash).exclude(pk=volunteer.pk).exists():
-        raise ValidationError({"id_number": DUPLICATE_PERSON_MESSAGE})
     try:
         volunteer.set_phone(phone)
     except ValidationError as error:

@@ -113,11 +113,6 @@ class Project(models.Model):
     def __str__(self):
         return self.name
 
-    def running_on(self, day) -> bool | None:
-        from associations.rules import in_force_on
-
-        return in_force_on(self.started_on, self.ended_on, day, last_day_counts=True)
-
     def clean(self):
         errors = {}
         if self.team_id and self.association_id:
@@ -208,10 +203,6 @@ def key_date_of(day) -> str:
         return ""
     tag = f"{day.month:02d}-{day.day:02d}"
     return tag if tag in settings.KEY_DATES else ""
-
-
-def key_date_choices():
-    return [(tag, f"{int(tag[:2])}月{int(tag[3:])}日 {label}") for tag, label in settings.KEY_DATES.items()]
 
 
 class Activity(models.Model):

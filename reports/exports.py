@@ -55,11 +55,10 @@ def dashboard_workbook(division, as_of: date) -> bytes:
     clauses = sorted({c for clauses in CHECK_METRICS.values() for c in clauses} | {"N2.1"})
     sheet = book.create_sheet("旗县体检")
     sheet.append(["区划代码", "名称", "所属盟市", "状态", *clauses])
-    names = {c["code"]: c for c in data.counties}
     for county in data.counties:
         picture = pictures.get(county["code"])
         statuses = picture.statuses if picture else {}
-        sheet.append([county["code"], neutralise(county["name"]), names[county["code"]]["league"], county["label"],
+        sheet.append([county["code"], neutralise(county["name"]), county["league"], county["label"],
                       *[STATUS_TEXT.get(statuses[c].value) if c in statuses else "" for c in clauses]])
     buffer = io.BytesIO()
     book.save(buffer)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from divisions.models import Division
 
-from .metrics import COUNTY_STATUS_LABELS, METRICS, Measure, measure_all
+from .metrics import COUNTY_STATUS_LABELS, METRICS, measure_all
 from .models import MetricSnapshot, Target
 
 CHILD_LEVEL = {"region": "league", "league": "county"}
@@ -162,8 +162,3 @@ def _trend(division: Division) -> list[dict]:
             division=division, metric="county_coverage").order_by("as_of").values_list(
             "as_of", "value", "numerator", "denominator")
     ]
-
-
-def figure_of(measure: Measure, key: str) -> Figure:
-    return Figure(measure.value(METRICS[key]), measure.numerator, measure.denominator, measure.unknown,
-                  measure.details)
