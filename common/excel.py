@@ -104,11 +104,14 @@ def check_xlsx(content: bytes) -> None:
 
 
 def _cell(value):
-    if value == "" or value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
+    cls = value.__class__
+    if cls is str:
+        if value.isascii():  # most cells: nothing full-width to turn into ASCII
+            return value.strip() or None
+        return value.translate(_FULL_WIDTH).strip() or None
+    if cls is float and value.is_integer():
         return int(value)  # calamine reads every number as a float; 13812341234.0 is a phone number
-    return normalise_text(value)
+    return value
 
 
 def iter_sheet(content: bytes, *, sheet_name: str | None = None, max_rows: int = 10000):
@@ -154,8 +157,9 @@ def iter_sheet(content: bytes, *, sheet_name: str | None = None, max_rows: int =
         count = 0
         for offset, row in enumerate(rows, start=first_row + 1):
             values = [_cell(v) for v in row[:width]]
-            values += [None] * (width - len(values))
-            if all(v is None for v in values):
+            if len(values) < width:
+                values += [None] * (width - len(values))
+            if values.count(None) == width:
                 blank_run += 1
                 if blank_run >= BLANK_RUN_LIMIT:
                     return

@@ -119,6 +119,8 @@ class DecimalWidget(Widget):
 
 
 class TextWidget(Widget):
+    pure = True
+
     def clean(self, value, row=None, **kwargs):
         if value is None:
             return ""

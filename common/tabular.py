@@ -79,7 +79,7 @@ class TableImporter:
 
     def __init__(self, user):
         self.user = user
-        self._clean_cache: dict[str, dict] = {}
+        self._plan: list[tuple] | None = None
 
     # --- hooks --------------------------------------------------------------------------------------------
     def prepare(self) -> None:
@@ -132,21 +132,31 @@ class TableImporter:
             messages.append(f"无法识别的列：{'、'.join(unknown)}。请使用下载的模板中的列标题。")
         return messages
 
+    def _clean_plan(self) -> list[tuple]:
+        """Per column, once per import: header, attribute, whether it must be filled, and the cache of its
+        distinct cells when its widget is pure."""
+        if self._plan is None:
+            self._plan = [
+                (column, column.header, column.attr, column.required and not column.blank_ok,
+                 {} if getattr(column.widget, "pure", False) else None)
+                for column in self.columns if not column.readonly
+            ]
+        return self._plan
+
     def _clean_row(self, raw: dict, problems: RowProblems) -> dict:
         values = {}
-        for column in self.columns:
-            if column.header not in raw or column.readonly:
+        for column, header, attr, required, cache in self._clean_plan():
+            value = raw.get(header, _MISSING)
+            if value is _MISSING:
                 continue
-            value = raw[column.header]
-            if column.required and not column.blank_ok and value in (None, ""):
-                problems.add(column.header, "必填，不能为空。")
+            if required and (value is None or value == ""):
+                problems.add(header, "必填，不能为空。")
                 continue
-            pure = getattr(column.widget, "pure", False)
-            if pure:
+            if cache is not None:
                 # A widget whose result depends on the cell alone: the same date, person or association repeats
-                # across thousands of rows, so each distinct cell is cleaned once (errors included).
-                cache = self._clean_cache.setdefault(column.header, {})
-                key = (value.__class__, value)  # 1, 1.0 and True are equal keys but not the same cell
+                # across thousands of rows, so each distinct cell is cleaned once (errors included). Text is its
+                # own key; other cells keep their type (1, 1.0 and True are equal keys but not the same cell).
+                key = value if value.__class__ is str else (value.__class__, value)
                 outcome = cache.get(key, _MISSING)
                 if outcome is _MISSING:
                     outcome = self._clean_cell(column, value, raw)
@@ -155,11 +165,11 @@ class TableImporter:
                     cache[key] = outcome
             else:
                 outcome = self._clean_cell(column, value, raw)
-            if isinstance(outcome, _CellErrors):
+            if outcome.__class__ is _CellErrors:
                 for message in outcome.messages:
-                    problems.add(column.header, message)
+                    problems.add(header, message)
             else:
-                values[column.attr] = outcome
+                values[attr] = outcome
         return values
 
     @staticmethod
@@ -171,17 +181,20 @@ class TableImporter:
         except ValidationError as error:
             return _CellErrors(tuple(error.messages))
 
-    def _check_scope(self, instance, problems: RowProblems) -> None:
-        """The backstop: whatever the widgets resolved, a row never lands outside the user's scope."""
+    def _check_scope(self, instance, problems: RowProblems) -> bool:
+        """The backstop: whatever the widgets resolved, a row never lands outside the user's scope. True when
+        the row was checked and is in scope."""
         field = scope_path_of(type(instance)).split("__")[0]
         column = self.column_of(field)
         if column in problems:
-            return
+            return False
         try:
             assert_in_scope(self.user, instance)
         except ValidationError as error:
             for message in error.messages:
                 problems.add(column, message)
+            return False
+        return True
 
     def column_of(self, attr: str) -> str:
         for column in self.columns:
@@ -212,6 +225,7 @@ class TableImporter:
             return report
         self.prepare()
         rows_iter: Iterator = iter(rows)
+        in_scope: set[str] = set()
         with transaction.atomic():
             while True:
                 chunk = list(islice(rows_iter, self.batch_size))
@@ -226,8 +240,11 @@ class TableImporter:
                     batch.append((number, instance, problems))
                 self.check_batch([(n, i, p) for n, i, p in batch if i is not None])
                 for _, instance, problems in batch:
-                    if instance is not None and record_division_code(instance) is not None:
-                        self._check_scope(instance, problems)
+                    if instance is None:
+                        continue
+                    code = record_division_code(instance)
+                    if code is not None and code not in in_scope and self._check_scope(instance, problems):
+                        in_scope.add(code)  # the next row in the same division needs no second check
                 for number, _, problems in batch:
                     for column, messages in problems.by_column.items():
                         report.errors.extend(RowError(number, column, m) for m in messages)
@@ -283,6 +300,8 @@ def importer_workbook(importer: TableImporter, rows: Iterable) -> bytes:
 
 class DomainsWidget(TextWidget):
     """服务领域 written as labels separated by 、，, or spaces (扶贫、助学); exported the same way."""
+
+    pure = False  # the result is a list, which a row may change
 
     def __init__(self, choices):
         super().__init__()

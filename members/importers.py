@@ -25,6 +25,8 @@ class CodeChoiceWidget(ChoiceWidget):
 
 
 class IdNumberWidget(TextWidget):
+    pure = False  # one number per person: nothing to gain from remembering cells
+
     def clean(self, value, row=None, **kwargs):
         if isinstance(value, int) and len(str(value)) >= 16:
             raise ValueError("身份证号码被 Excel 存成了数字，后几位已经丢失；请把该列设为“文本”后重新填写。")
@@ -35,6 +37,8 @@ class IdNumberWidget(TextWidget):
 
 
 class PhoneWidget(TextWidget):
+    pure = False
+
     def clean(self, value, row=None, **kwargs):
         try:
             return validate_phone(super().clean(value))

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from django.db import connection
 
-from common.pg_copy import _text, copy_create_with_history
+from common.pg_copy import _array, _text, copy_create_with_history, copy_insert_with_history, existing_keys, values_by_key
 
 
 def test_copy_text_escapes_what_copy_would_misread():
@@ -34,3 +34,61 @@ def test_copied_rows_and_history_read_back_exactly(make_staff):
     history = saved.history.get()
     assert (history.history_type, history.history_user, history.history_change_reason) == ("+", user, "Excel导入")
     assert history.recommended_by == saved.recommended_by
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY 只用于 PostgreSQL")
+def test_staged_insert_writes_rows_and_history_without_fetching_ids(make_staff, django_assert_num_queries):
+    from django.utils import timezone
+
+    from accounts.roles import Role
+    from associations.tests.factories import association
+    from members.tests.factories import volunteer
+    from projects.models import ServiceRecord
+    from projects.tests.factories import activity, project
+
+    user = make_staff(Role.COUNTY_STAFF, "150102")
+    held = activity(project(association("150102")))
+    people = [volunteer(), volunteer()]
+    now = timezone.now()
+    rows = [(p.pk, held.pk, held.project.association_id, held.held_on, hours, "confirmed", user.pk, now, user.pk, now)
+            for p, hours in zip(people, ("2.5", "8.0"))]
+
+    # Create the staging table, empty it, insert rows and history (the COPY between is not a logged query).
+    with django_assert_num_queries(3):
+        assert copy_insert_with_history(ServiceRecord, rows, user=user, reason="Excel导入") == 2
+
+    saved = ServiceRecord.objects.filter(activity=held).order_by("hours")
+    assert [(r.volunteer_id, str(r.hours), r.confirmed_by_id) for r in saved] == [
+        (people[0].pk, "2.5", user.pk), (people[1].pk, "8.0", user.pk)]
+    for record in saved:
+        history = record.history.get()
+        assert (history.history_type, history.history_user_id, history.history_change_reason) == (
+            "+", user.pk, "Excel导入")
+        assert (history.volunteer_id, history.hours, history.served_on) == (
+            record.volunteer_id, record.hours, record.served_on)
+
+
+@pytest.mark.django_db
+def test_key_lookups_find_exactly_the_stored_keys():
+    from associations.tests.factories import association
+    from members.models import Volunteer
+    from members.tests.factories import volunteer
+    from projects.models import ServiceRecord
+    from projects.tests.factories import activity, project
+
+    held = activity(project(association("150102")))
+    person = volunteer(name='引号"与\\反斜杠')
+    ServiceRecord.objects.create(volunteer=person, activity=held, served_on=held.held_on, hours=2)
+    stored = (held.pk, person.pk, held.held_on)
+    missing = (held.pk, person.pk, date(2020, 1, 1))
+
+    assert existing_keys(ServiceRecord, ("activity", "volunteer", "served_on"), {stored, missing}) == {stored}
+    assert values_by_key(Volunteer, "id_number_hash", [person.id_number_hash, "0" * 64], "pk", "name") == [
+        (person.id_number_hash, person.pk, '引号"与\\反斜杠')]
+    assert values_by_key(Volunteer, "name", [person.name], "pk") == [(person.name, person.pk)]
+
+
+def test_array_literal_quotes_text():
+    assert _array([1, None, True, date(2021, 3, 5)]) == "{1,NULL,t,2021-03-05}"
+    assert _array(['a"b', "c\\d", "中 文"]) == '{"a\\"b","c\\\\d","中 文"}'
