@@ -3,7 +3,14 @@ from datetime import date
 import pytest
 from django.db import connection
 
-from common.pg_copy import _array, _text, copy_create_with_history, copy_insert_with_history, existing_keys, values_by_key
+from common.pg_copy import (
+    _array,
+    _text,
+    copy_create_with_history,
+    copy_insert_with_history,
+    existing_keys,
+    values_by_key,
+)
 
 
 def test_copy_text_escapes_what_copy_would_misread():
