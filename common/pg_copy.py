@@ -9,10 +9,11 @@ from __future__ import annotations
 import io
 import json
 import operator
+import threading
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -58,22 +59,31 @@ class _LastValue:
         return self.text
 
 
-def _copy(table: str, columns: list[str], rows, converters=None) -> None:
-    buffer = io.StringIO()
-    write = buffer.write
+def _copy_text(rows, converters=None) -> str:
+    """Rows as COPY's tab-separated text."""
+    lines = []
+    append = lines.append
     if converters is None:
         for row in rows:
-            write("\t".join([_text(v) for v in row]))
-            write("\n")
+            append("\t".join([_text(v) for v in row]))
     else:
         pairs = list(enumerate(converters))
         for row in rows:
-            write("\t".join([convert(row[n]) for n, convert in pairs]))
-            write("\n")
-    buffer.seek(0)
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN", buffer)
+            append("\t".join([convert(row[n]) for n, convert in pairs]))
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _copy(table: str, columns: list[str], rows=None, converters=None, conn=None, *, text: str | None = None) -> None:
+    conn = conn or connection
+    if text is None:
+        text = _copy_text(rows, converters)
+    data = text.encode()
+    quoted = ", ".join(conn.ops.quote_name(c) for c in columns)
+    with conn.cursor() as cursor:
+        # The whole batch in one read: psycopg2 otherwise asks for 8 KB at a time, each a trip through Python.
+        cursor.cursor.copy_expert(f"COPY {conn.ops.quote_name(table)} ({quoted}) FROM STDIN", io.BytesIO(data),
+                                  size=max(len(data), 8192))
 
 
 def copy_create_with_history(model, instances: list, *, user=None, reason: str = "") -> None:
@@ -109,30 +119,35 @@ def copy_create_with_history(model, instances: list, *, user=None, reason: str =
           [_converter(f) for f in tracked] + [_LastValue(_text), _text, _text, _text])
 
 
-def copy_insert_with_history(model, rows: list[tuple], *, user=None, reason: str = "") -> int:
+def copy_insert_with_history(model, rows: list[tuple] | None, *, user=None, reason: str = "", conn=None,
+                             text: str | None = None) -> int:
     """Insert ``rows`` (tuples of every concrete field but the primary key, in field order) and one '+' history
-    row each, when the caller needs no primary keys back (the largest tables).
+    row each, when the caller needs no primary keys back (the largest tables). ``text`` may carry the rows
+    already as COPY text (``copy_insert_text``).
 
     The rows go through COPY into a temporary staging table, then one statement inserts them and, from what it
     returns, their history rows: the ids come from the table's own default, with no round trip to fetch them
-    first, and the text is built once for both tables."""
-    if not rows:
-        return 0
+    first, and the text is built once for both tables. ``conn`` is the connection (default: this thread's)."""
+    if text is None:
+        if not rows:
+            return 0
+        text = copy_insert_text(model, rows)
+    conn = conn or connection
     opts = model._meta
-    fields = [f for f in opts.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
+    fields = _inserted_fields(model)
+    quote = conn.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     stage_table = f"import_stage_{opts.db_table}"
     stage = quote(stage_table)
     history = model.history.model
     tracked = [f for f in history._meta.concrete_fields if not f.name.startswith("history_")]
     tracked_columns = ", ".join(quote(f.column) for f in tracked)
-    with connection.cursor() as cursor:
+    with conn.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DROP AS "
                        f"SELECT {columns} FROM {quote(opts.db_table)} WITH NO DATA")
         cursor.execute(f"TRUNCATE {stage}")
-    _copy(stage_table, [f.column for f in fields], rows, [_converter(f) for f in fields])
-    with connection.cursor() as cursor:
+    _copy(stage_table, [f.column for f in fields], conn=conn, text=text)
+    with conn.cursor() as cursor:
         cursor.execute(
             f"WITH inserted AS (INSERT INTO {quote(opts.db_table)} ({columns}) SELECT {columns} FROM {stage} "
             f"RETURNING {tracked_columns}) "
@@ -143,9 +158,76 @@ def copy_insert_with_history(model, rows: list[tuple], *, user=None, reason: str
         return cursor.rowcount
 
 
+def _inserted_fields(model) -> list:
+    return [f for f in model._meta.concrete_fields if not f.primary_key]
+
+
+def copy_insert_text(model, rows: list[tuple]) -> str:
+    """The COPY text of ``rows`` for ``copy_insert_with_history``."""
+    return _copy_text(rows, [_converter(f) for f in _inserted_fields(model)])
+
+
+class BackgroundInserts:
+    """``copy_insert_with_history`` for one batch at a time on a second thread, on the caller's connection and
+    so in the caller's transaction: the database inserts batch k (and checks its foreign keys, made immediate
+    for the transaction so that they are not all left to the commit) while Python reads and checks batch k+1,
+    each on a core of its own.
+
+    Only one batch is in flight. ``wait`` returns when it is written and raises what the insert raised; callers
+    wait before their own next query, so the two threads never use the connection at once."""
+
+    def __init__(self, model, *, user=None, reason: str = ""):
+        self.model, self.user, self.reason = model, user, reason
+        self.conn = connections[DEFAULT_DB_ALIAS]  # this thread's connection object, lent to the worker thread
+        self.thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+        self.inserted = 0
+        with self.conn.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        self.conn.inc_thread_sharing()
+
+    def submit(self, rows: list[tuple]) -> None:
+        # The text is built here, while the worker may still be writing the batch before: the worker itself
+        # then needs Python (and its lock) only to start and finish each statement.
+        text = copy_insert_text(self.model, rows)
+        self.wait()
+        self.thread = threading.Thread(target=self._insert, args=(text,), name="import-insert", daemon=True)
+        self.thread.start()
+
+    def _insert(self, text):
+        try:
+            self.inserted += copy_insert_with_history(self.model, None, user=self.user, reason=self.reason,
+                                                      conn=self.conn, text=text)
+        except BaseException as error:  # handed to the caller's thread by ``wait``
+            self.error = error
+
+    def wait(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+    def close(self) -> None:
+        """Wait for the last batch; constraints go back to Django's default (deferred) for the transaction."""
+        try:
+            self.wait()
+        finally:
+            self.conn.dec_thread_sharing()
+        with self.conn.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def _array(values) -> str:
     """A PostgreSQL array literal ('{1,2,"a b"}'), sent as one text parameter: the server reads it with its
     array parser instead of parsing and planning thousands of constants."""
+    values = list(values)
+    kinds = {v.__class__ for v in values}
+    if kinds == {int}:  # ids: the common case, joined without a look at each value
+        return "{" + ",".join(map(str, values)) + "}"
+    if kinds == {date}:
+        return "{" + ",".join(map(date.isoformat, values)) + "}"
     parts = []
     for value in values:
         if value is None:

@@ -116,6 +116,13 @@ class TableImporter:
             bulk_update_with_history(changed, self.model, self.update_fields, batch_size=self.batch_size,
                                      default_user=self.user, default_change_reason=self.change_reason)
 
+    def wait_for_writes(self) -> None:
+        """Called before each batch's checks: an importer that writes in the background waits here for the
+        batch before, so that its checks see it and only one thread uses the connection at a time."""
+
+    def finish_writes(self) -> None:
+        """Called once at the end (also when the import fails): every write finished, its errors raised."""
+
     # --- engine -------------------------------------------------------------------------------------------
     @property
     def headers(self) -> list[str]:
@@ -227,40 +234,44 @@ class TableImporter:
         rows_iter: Iterator = iter(rows)
         in_scope: set[str] = set()
         with transaction.atomic():
-            while True:
-                chunk = list(islice(rows_iter, self.batch_size))
-                if not chunk:
-                    break
-                batch = []
-                for number, values in chunk:
-                    problems = RowProblems()
-                    raw = dict(zip(headers, values))
-                    cleaned = self._clean_row(raw, problems)
-                    instance = self.build(cleaned, problems, number)
-                    batch.append((number, instance, problems))
-                self.check_batch([(n, i, p) for n, i, p in batch if i is not None])
-                for _, instance, problems in batch:
-                    if instance is None:
-                        continue
-                    code = record_division_code(instance)
-                    if code is not None and code not in in_scope and self._check_scope(instance, problems):
-                        in_scope.add(code)  # the next row in the same division needs no second check
-                for number, _, problems in batch:
-                    for column, messages in problems.by_column.items():
-                        report.errors.extend(RowError(number, column, m) for m in messages)
-                report.total += len(batch)
-                if not report.errors:
-                    instances = [i for _, i, _ in batch if i is not None]
-                    report.updated += sum(1 for i in instances if i.pk is not None)
-                    report.new += sum(1 for i in instances if i.pk is None)
-                    report.names.extend(str(i) for i in instances[: max(0, 200 - len(report.names))])
-                    if not dry_run:
-                        self.write_batch(instances)
-                if progress:
-                    progress(report.total)
-                if len(report.errors) > 1000:
-                    report.errors.append(RowError(None, "", "错误超过 1000 处，已停止检查，请先修改以上问题。"))
-                    break
+            try:
+                while True:
+                    chunk = list(islice(rows_iter, self.batch_size))
+                    if not chunk:
+                        break
+                    batch = []
+                    for number, values in chunk:
+                        problems = RowProblems()
+                        raw = dict(zip(headers, values))
+                        cleaned = self._clean_row(raw, problems)
+                        instance = self.build(cleaned, problems, number)
+                        batch.append((number, instance, problems))
+                    self.wait_for_writes()
+                    self.check_batch([(n, i, p) for n, i, p in batch if i is not None])
+                    for _, instance, problems in batch:
+                        if instance is None:
+                            continue
+                        code = record_division_code(instance)
+                        if code is not None and code not in in_scope and self._check_scope(instance, problems):
+                            in_scope.add(code)  # the next row in the same division needs no second check
+                    for number, _, problems in batch:
+                        for column, messages in problems.by_column.items():
+                            report.errors.extend(RowError(number, column, m) for m in messages)
+                    report.total += len(batch)
+                    if not report.errors:
+                        instances = [i for _, i, _ in batch if i is not None]
+                        report.updated += sum(1 for i in instances if i.pk is not None)
+                        report.new += sum(1 for i in instances if i.pk is None)
+                        report.names.extend(str(i) for i in instances[: max(0, 200 - len(report.names))])
+                        if not dry_run:
+                            self.write_batch(instances)
+                    if progress:
+                        progress(report.total)
+                    if len(report.errors) > 1000:
+                        report.errors.append(RowError(None, "", "错误超过 1000 处，已停止检查，请先修改以上问题。"))
+                        break
+            finally:
+                self.finish_writes()
             if report.errors or dry_run:
                 transaction.set_rollback(True)
         if report.errors:

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.contrib import admin
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from .excel import ExcelFileError
@@ -21,9 +21,7 @@ def excel_import_run(job_id: str) -> str:
         job.save(update_fields=["status"])
     model_admin = next(a for m, a in admin.site._registry.items() if m._meta.label == job.model_label)
 
-    def progress(rows: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(total=rows)
-
+    side, progress = _progress_reporter(job)
     try:
         with default_storage.open(job.stored_path, "rb") as handle:
             content = handle.read()
@@ -43,6 +41,27 @@ def excel_import_run(job_id: str) -> str:
         if job.phase == ImportJob.Phase.IMPORT and report.ok:
             default_storage.delete(job.stored_path)
     finally:
+        if side is not None:
+            side.close()
         job.finished_at = timezone.now()
         job.save()
     return job.status
+
+
+def _progress_reporter(job: ImportJob):
+    """Rows checked so far, written where the admin's poll can read them while the import still runs.
+
+    The import is one transaction (whole file or nothing), so a count written inside it would stay invisible
+    until the end; it goes through a second, autocommitting connection instead. SQLite allows one writer at a
+    time, so there the count appears when the job ends."""
+    if connection.vendor == "sqlite":
+        return None, None
+    side = connections.create_connection(DEFAULT_DB_ALIAS)
+    quote = side.ops.quote_name
+    sql = f"UPDATE {quote(ImportJob._meta.db_table)} SET {quote('total')} = %s WHERE {quote('id')} = %s"
+
+    def progress(rows: int) -> None:
+        with side.cursor() as cursor:
+            cursor.execute(sql, [rows, str(job.pk)])
+
+    return side, progress

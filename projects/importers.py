@@ -6,7 +6,7 @@ from simple_history.utils import bulk_create_with_history
 
 from common.imports import ChoiceWidget, DateWidget, DecimalWidget, YesNoWidget
 from common.lookups import DivisionWidget
-from common.pg_copy import copy_insert_with_history, existing_keys, values_by_key
+from common.pg_copy import BackgroundInserts, existing_keys, values_by_key
 from common.tabular import Column, DomainsWidget, TableImporter
 from members.importers import AssociationWidget, PersonWidget
 from members.models import Volunteer
@@ -234,8 +234,19 @@ class ServiceRecordImporter(TableImporter):
         assert attnames == self.written_fields, f"ServiceRecord fields changed: {attnames}"
         self.association_widget.load(self.user)
         self.seen: dict[tuple, int] = {}
+        self.people: dict[str, tuple] = {}
         self.today = timezone.localdate()
         self.now = timezone.now()
+        self.inserts: BackgroundInserts | None = None
+
+    def wait_for_writes(self):
+        if self.inserts is not None:
+            self.inserts.wait()
+
+    def finish_writes(self):
+        if self.inserts is not None:
+            inserts, self.inserts = self.inserts, None
+            inserts.close()
 
     def build(self, values, problems, row_number):
         if problems:
@@ -264,8 +275,12 @@ class ServiceRecordImporter(TableImporter):
                 name__in={k[2] for k in keys}, held_on__in={k[3] for k in keys},
             ).values_list("pk", "project__association_id", "project__name", "name", "held_on")
         }
-        people = {digest: (pk, name) for digest, pk, name in values_by_key(
-            Volunteer, "id_number_hash", {r.person_hash for _, r, _ in batch}, "pk", "name")}
+        people = self.people  # a volunteer serves many times in one file: each is looked up once
+        if len(people) > 200_000:
+            people.clear()
+        wanted = {r.person_hash for _, r, _ in batch} - people.keys()
+        people.update((digest, (pk, name)) for digest, pk, name in values_by_key(
+            Volunteer, "id_number_hash", wanted, "pk", "name"))
         seen = self.seen
         for number, record, problems in batch:
             activity_id = activities.get(record.activity_key)
@@ -299,7 +314,9 @@ class ServiceRecordImporter(TableImporter):
             for r in records
         ]
         if connection.vendor == "postgresql":
-            copy_insert_with_history(ServiceRecord, rows, user=self.user, reason=self.change_reason)
+            if self.inserts is None:
+                self.inserts = BackgroundInserts(ServiceRecord, user=self.user, reason=self.change_reason)
+            self.inserts.submit(rows)
         else:
             instances = [ServiceRecord(None, *row) for row in rows]
             bulk_create_with_history(instances, ServiceRecord, batch_size=1000, default_user=self.user,

@@ -99,3 +99,24 @@ def test_key_lookups_find_exactly_the_stored_keys():
 def test_array_literal_quotes_text():
     assert _array([1, None, True, date(2021, 3, 5)]) == "{1,NULL,t,2021-03-05}"
     assert _array(['a"b', "c\\d", "中 文"]) == '{"a\\"b","c\\\\d","中 文"}'
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite 只允许一个写入者")
+def test_import_progress_is_visible_while_the_import_transaction_is_open(make_staff):
+    from django.db import transaction
+
+    from common.models import ImportJob
+    from common.tasks import _progress_reporter
+
+    job = ImportJob.objects.create(user=make_staff(), model_label="members.volunteer", filename="志愿者.xlsx",
+                                   stored_path="x.xlsx", status=ImportJob.Status.RUNNING)
+    side, progress = _progress_reporter(job)
+    try:
+        with transaction.atomic():  # the import's own transaction, not yet committed
+            progress(4000)
+            with side.cursor() as cursor:  # what the admin's poll sees, from outside that transaction
+                cursor.execute("SELECT total FROM common_importjob WHERE id = %s", [str(job.pk)])
+                assert cursor.fetchone() == (4000,)
+    finally:
+        side.close()

@@ -143,6 +143,51 @@ def test_service_records_land_whole_or_not_at_all(user, own):
     assert report.errors == [RowError(2, "身份证号码", "该志愿者在这次活动的同一天已有服务记录。")]
 
 
+def test_service_records_in_many_batches_land_whole_or_not_at_all(user, own, monkeypatch):
+    """Batches of two: on PostgreSQL each is written by a second thread while the next is checked."""
+    from members.tests.factories import id_number
+
+    monkeypatch.setattr(ServiceRecordImporter, "batch_size", 2)
+    held = activity(project(own), date(2024, 3, 5), "学雷锋日社区服务")
+    people = []
+    for n in range(7):
+        number = id_number("150102", date(2000, 1, 1), seq=700 + n)
+        person = volunteer("150102", name=f"志愿者{n}")
+        person.set_id_number(number)
+        person.save()
+        people.append((person, number))
+    rows = _record_rows(own, held, people[:3]) + _record_rows(own, held, people[3:6]) + _record_rows(
+        own, held, people[6:])
+    late = [dict(r) for r in rows]
+    late[6]["姓名"] = "别人"  # the last batch fails after three batches were written
+    report = run(ServiceRecordImporter, user, late)
+    assert report.errors == [RowError(8, "姓名", "与登记的姓名「志愿者6」不一致。")]
+    assert not ServiceRecord.objects.exists() and not ServiceRecord.history.exists()
+
+    report = run(ServiceRecordImporter, user, rows)
+    assert (report.new, report.errors) == (7, [])
+    assert ServiceRecord.objects.filter(activity=held).count() == ServiceRecord.history.filter(
+        history_type="+", history_user=user).count() == 7
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_a_failed_background_insert_is_raised_to_the_importer(user, own):
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    from common.pg_copy import BackgroundInserts
+
+    held = activity(project(own))
+    now = timezone.now()
+    missing_volunteer = 987654321
+    with pytest.raises(IntegrityError), transaction.atomic():
+        inserts = BackgroundInserts(ServiceRecord, user=user, reason="Excel导入")
+        inserts.submit([(missing_volunteer, held.pk, own.pk, held.held_on, Decimal("2"), "recorded", user.pk, now,
+                         None, None)])
+        inserts.close()  # the foreign key is checked at once, in the worker, and its error comes back here
+    assert not ServiceRecord.objects.exists()
+
+
 def test_training_and_attendance_import(user, own):
     rows = [{"主办协会统一编制序列号": own.serial_number, "培训名称": "2024年青年志愿者骨干培训班",
              "培训类别": "青年志愿者骨干培训", "开始日期": "2024-04-12", "结束日期": "2024-04-11", "学时": "8"}]
