@@ -63,11 +63,23 @@ class DivisionWidget:
 
     def load(self, user) -> None:
         self.lookup = DivisionLookup(user, self.levels)
+        self.found: dict[tuple, object] = {}  # (code, name) → division or the error, for the rows that repeat them
 
     def clean(self, value, row=None, **kwargs):
         from .imports import TextWidget
 
-        return self.lookup.find(code=(row or {}).get(self.code_column), name=TextWidget().clean(value))
+        key = ((row or {}).get(self.code_column), value)
+        outcome = self.found.get(key)
+        if outcome is None:
+            try:
+                outcome = self.lookup.find(code=key[0], name=TextWidget().clean(value))
+            except ValueError as error:
+                outcome = error
+            if len(self.found) < 100_000:
+                self.found[key] = outcome
+        if isinstance(outcome, ValueError):
+            raise ValueError(*outcome.args)
+        return outcome
 
     def render(self, value, obj=None, **kwargs):
         return value.name if value else ""

@@ -13,7 +13,7 @@ import threading
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -44,7 +44,20 @@ def _converter(field):
         return lambda v: "\\N" if v is None else str(v)
     if internal in ("DateField", "DateTimeField"):
         return _LastValue(lambda v: "\\N" if v is None else v.isoformat())
+    if internal in ("CharField", "TextField", "SlugField", "EmailField", "URLField"):
+        return _char
     return _text
+
+
+def _char(value) -> str:
+    if value is None:
+        return "\\N"
+    if value.__class__ is not str:
+        return _text(value)
+    # Most text has nothing COPY would misread: skip the character-by-character translation for it.
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.translate(_ESCAPES)
+    return value
 
 
 class _LastValue:
@@ -133,6 +146,9 @@ def copy_insert_with_history(model, rows: list[tuple] | None, *, user=None, reas
             return 0
         text = copy_insert_text(model, rows)
     conn = conn or connection
+    if not conn.in_atomic_block:  # the staging table lives until the end of the transaction
+        with transaction.atomic(using=conn.alias):
+            return copy_insert_with_history(model, None, user=user, reason=reason, conn=conn, text=text)
     opts = model._meta
     fields = _inserted_fields(model)
     quote = conn.ops.quote_name

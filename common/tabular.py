@@ -8,6 +8,7 @@ transaction and it is rolled back at the end if a single row failed.
 """
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -24,7 +25,7 @@ from accounts.scoping import (
 )
 
 from .imports import ImportReport, RowError, TextWidget
-from .pg_copy import copy_create_with_history
+from .pg_copy import BackgroundInserts, copy_create_with_history
 
 
 @dataclass(frozen=True)
@@ -76,10 +77,14 @@ class TableImporter:
     change_reason = "Excel导入"
 
     clean_cache_size = 100_000  # distinct cells remembered per column (see ``_clean_row``)
+    # On PostgreSQL, write new rows from a second thread while the next batch is read and checked (for tables
+    # whose import needs no primary keys back: ``copy_insert_with_history``).
+    insert_in_background = False
 
     def __init__(self, user):
         self.user = user
         self._plan: list[tuple] | None = None
+        self._inserts: BackgroundInserts | None = None
 
     # --- hooks --------------------------------------------------------------------------------------------
     def prepare(self) -> None:
@@ -107,21 +112,40 @@ class TableImporter:
         changed = [i for i in instances if i.pk is not None]
         if new:
             self.before_create(new)
-            if connection.vendor == "postgresql":
+            if connection.vendor == "postgresql" and self.insert_in_background:
+                if self._inserts is None:
+                    self._inserts = BackgroundInserts(self.model, user=self.user, reason=self.change_reason)
+                self._inserts.submit(self.insert_rows(new))
+            elif connection.vendor == "postgresql":
                 copy_create_with_history(self.model, new, user=self.user, reason=self.change_reason)
             else:
-                bulk_create_with_history(new, self.model, batch_size=self.batch_size, default_user=self.user,
-                                         default_change_reason=self.change_reason)
+                bulk_create_with_history(self.model_instances(new), self.model, batch_size=self.batch_size,
+                                         default_user=self.user, default_change_reason=self.change_reason)
         if changed:
+            self.wait_for_writes()
             bulk_update_with_history(changed, self.model, self.update_fields, batch_size=self.batch_size,
                                      default_user=self.user, default_change_reason=self.change_reason)
 
+    def insert_rows(self, new: list) -> list[tuple]:
+        """New rows as tuples of every concrete field but the primary key (``insert_in_background``)."""
+        values = operator.attrgetter(*[f.attname for f in self.model._meta.concrete_fields if not f.primary_key])
+        return [values(i) for i in new]
+
+    def model_instances(self, new: list) -> list:
+        """New rows as model instances (for ``bulk_create`` off PostgreSQL)."""
+        return new
+
     def wait_for_writes(self) -> None:
-        """Called before each batch's checks: an importer that writes in the background waits here for the
-        batch before, so that its checks see it and only one thread uses the connection at a time."""
+        """Called before each batch's checks: with inserts in the background, wait for the batch before, so
+        that only one thread uses the connection at a time (and its errors are raised here)."""
+        if self._inserts is not None:
+            self._inserts.wait()
 
     def finish_writes(self) -> None:
         """Called once at the end (also when the import fails): every write finished, its errors raised."""
+        if self._inserts is not None:
+            inserts, self._inserts = self._inserts, None
+            inserts.close()
 
     # --- engine -------------------------------------------------------------------------------------------
     @property

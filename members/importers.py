@@ -49,6 +49,8 @@ class PhoneWidget(TextWidget):
 class VolunteerImporter(TableImporter):
     model = Volunteer
     sheet_name = SHEET_NAME
+    batch_size = 5000
+    insert_in_background = True
 
     def __init__(self, user, *, reveal: bool = False):
         super().__init__(user)
@@ -85,12 +87,17 @@ class VolunteerImporter(TableImporter):
     def prepare(self):
         self.division_widget.load(self.user)
         self.seen: dict[str, int] = {}
+        self.defaults = [
+            (field.attname, None if field.primary_key or field.null or field.is_relation else field.get_default())
+            for field in Volunteer._meta.concrete_fields
+        ]
 
     def build(self, values, problems: RowProblems, row_number):
         if "姓名" in problems or "身份证号码" in problems or "所属区划" in problems or "id_number" not in values:
             return None
-        fields = {k: v for k, v in values.items() if k not in ("id_number", "phone", "division_code")}
-        volunteer = Volunteer(**fields)
+        # Positional construction (every concrete field, in order) skips keyword init's per-field defaults.
+        volunteer = Volunteer(*[values.get(name, default) for name, default in self.defaults])
+        volunteer.division = values["division"]
         volunteer.set_id_number(values["id_number"], validated=True)  # the column's widget validated it
         if values.get("phone"):
             volunteer.set_phone(values["phone"])

@@ -75,7 +75,11 @@ class Volunteer(models.Model):
     guardian_consent_on = models.DateField("监护人同意日期", null=True, blank=True)
     guardian_consent_method = models.CharField("同意方式", max_length=16, choices=ConsentMethod.choices, blank=True)
 
-    history = HistoricalRecords()
+    # A volunteer's history is looked up by the volunteer (``id``) and by date: the copied lookup columns (name,
+    # hashes, division) need no indexes of their own there, and the history rows' user is kept consistent by
+    # Django (no database-level constraint to check per row on a million-row import).
+    history = HistoricalRecords(no_db_index=["name", "id_number_hash", "phone_hash", "division"],
+                                user_db_constraint=False)
 
     scope_path = "division__code"
 

@@ -13,9 +13,14 @@ ADULT_AGE = 18
 MEMBER_AGE_RANGE = (14, 45)  # G6
 
 
+_SPACES = re.compile(r"\s+")
+_PHONE_SEPARATORS = re.compile(r"[\s-]")
+_PHONE = re.compile(r"1\d{10}|0\d{9,11}")
+
+
 def normalise_id_number(value: str) -> str:
     """Full-width digits, spaces and a lower-case x, as people type them."""
-    return re.sub(r"\s+", "", normalise_text(value or "") or "").upper()
+    return _SPACES.sub("", normalise_text(value or "") or "").upper()
 
 
 # GB/T 2260 province-level prefixes. python-stdnum's area list lacks many codes created since 2000 (the whole
@@ -80,7 +85,7 @@ def age_on(birth_date: date, day: date) -> int:
 
 
 def validate_phone(value: str) -> str:
-    number = re.sub(r"[\s-]", "", normalise_text(value or "") or "")
-    if number and not re.fullmatch(r"1\d{10}|0\d{9,11}", number):
+    number = _PHONE_SEPARATORS.sub("", normalise_text(value or "") or "")
+    if number and not _PHONE.fullmatch(number):
         raise ValidationError("手机号码应为 11 位数字（以 1 开头），固定电话请带区号。", code="phone")
     return number

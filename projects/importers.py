@@ -1,12 +1,10 @@
 """Projects, activities and service records through Excel, on the platform's one batch import engine."""
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from common.imports import ChoiceWidget, DateWidget, DecimalWidget, YesNoWidget
 from common.lookups import DivisionWidget
-from common.pg_copy import BackgroundInserts, existing_keys, values_by_key
+from common.pg_copy import existing_keys, values_by_key
 from common.tabular import Column, DomainsWidget, TableImporter
 from members.importers import AssociationWidget, PersonWidget
 from members.models import Volunteer
@@ -208,6 +206,7 @@ class ServiceRecordImporter(TableImporter):
     sheet_name = "志愿服务记录"
     batch_size = 5000
     max_rows = 1_100_000
+    insert_in_background = True
     # The order ``write_batch`` builds its tuples in: every concrete field but the primary key.
     written_fields = ("volunteer_id", "activity_id", "association_id", "served_on", "hours", "status",
                       "recorded_by_id", "recorded_at", "confirmed_by_id", "confirmed_at")
@@ -237,16 +236,6 @@ class ServiceRecordImporter(TableImporter):
         self.people: dict[str, tuple] = {}
         self.today = timezone.localdate()
         self.now = timezone.now()
-        self.inserts: BackgroundInserts | None = None
-
-    def wait_for_writes(self):
-        if self.inserts is not None:
-            self.inserts.wait()
-
-    def finish_writes(self):
-        if self.inserts is not None:
-            inserts, self.inserts = self.inserts, None
-            inserts.close()
 
     def build(self, values, problems, row_number):
         if problems:
@@ -306,18 +295,13 @@ class ServiceRecordImporter(TableImporter):
                 if (record.activity_id, record.volunteer_id, record.served_on) in existing:
                     problems.add("身份证号码", "该志愿者在这次活动的同一天已有服务记录。")
 
-    def write_batch(self, records):
+    def insert_rows(self, records):
         user_id, now, confirmed = self.user.pk, self.now, ServiceRecord.Status.CONFIRMED
-        rows = [
+        return [
             (r.volunteer_id, r.activity_id, r.association.pk, r.served_on, r.hours, r.status, user_id, now,
              *((user_id, now) if r.status == confirmed else (None, None)))
             for r in records
         ]
-        if connection.vendor == "postgresql":
-            if self.inserts is None:
-                self.inserts = BackgroundInserts(ServiceRecord, user=self.user, reason=self.change_reason)
-            self.inserts.submit(rows)
-        else:
-            instances = [ServiceRecord(None, *row) for row in rows]
-            bulk_create_with_history(instances, ServiceRecord, batch_size=1000, default_user=self.user,
-                                     default_change_reason=self.change_reason)
+
+    def model_instances(self, records):
+        return [ServiceRecord(None, *row) for row in self.insert_rows(records)]

@@ -198,7 +198,7 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-# --- Personal data (PIPL): ID numbers and phones are encrypted with PERSONAL_DATA_KEYS (Fernet keys, newest
+# --- Personal data (PIPL): ID numbers and phones are encrypted (AES-256-GCM) under PERSONAL_DATA_KEYS (newest
 # first, so an old key can still decrypt during rotation) and found by an HMAC with PERSONAL_DATA_HASH_KEY.
 # Base settings hold no key: ``local`` and ``test`` set development keys, ``production`` requires them.
 PERSONAL_DATA_KEYS: list[str] = []

@@ -88,6 +88,31 @@ def test_database_holds_only_ciphertext_and_a_keyed_hash():
     assert all(number not in value for value in historical)
 
 
+def test_values_are_sealed_with_gcm_and_earlier_fernet_tokens_still_open(settings):
+    from cryptography.fernet import Fernet, InvalidToken
+
+    from members import personal_data
+
+    token = personal_data.encrypt("15010220000305001X")
+    assert token.startswith("g1:") and "15010220000305001X" not in token
+    assert personal_data.encrypt("15010220000305001X") != token  # a fresh nonce for every value
+    assert personal_data.decrypt(token) == "15010220000305001X"
+    tampered = token[:-6] + ("A" if token[-6] != "A" else "B") + token[-5:]
+    with pytest.raises(InvalidToken):
+        personal_data.decrypt(tampered)  # authenticated: a changed byte is refused, not misread
+
+    legacy = Fernet(settings.PERSONAL_DATA_KEYS[0]).encrypt(b"13812341234").decode()
+    assert personal_data.decrypt(legacy) == "13812341234"
+
+    # Rotation: a new key in front seals new values; what the old key sealed still opens.
+    settings.PERSONAL_DATA_KEYS = [Fernet.generate_key().decode(), *settings.PERSONAL_DATA_KEYS]
+    assert personal_data.decrypt(token) == "15010220000305001X"
+    assert personal_data.decrypt(legacy) == "13812341234"
+    settings.PERSONAL_DATA_KEYS = settings.PERSONAL_DATA_KEYS[:1]
+    with pytest.raises(InvalidToken):
+        personal_data.decrypt(token)  # the old key is gone: nothing opens it
+
+
 def test_duplicate_person_is_found_through_the_hash(make_staff):
     user = make_staff(Role.COUNTY_STAFF, "150102")
     number = id_number("150102", date(2000, 3, 5))
