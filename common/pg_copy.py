@@ -1,8 +1,11 @@
 """Bulk inserts through PostgreSQL's COPY, for the large imports: the rows and their history rows.
 
 ``bulk_create`` compiles an INSERT with one placeholder per value and simple-history builds a historical model
-instance per row; COPY streams tab-separated text instead. Primary keys are drawn from the table's sequence
-first, so the instances (and their history rows) know their ids, as after ``bulk_create``.
+instance per row; COPY streams tab-separated text instead. ``copy_create_with_history`` draws primary keys from
+the table's sequence first, so the instances (and their history rows) know their ids, as after ``bulk_create``.
+``copy_insert_with_history`` is for the largest tables, whose imports need no ids back: plain tuples, staged with
+COPY and inserted with their history in one statement; ``BackgroundInserts`` runs it on a second thread.
+The key lookups (``existing_keys``, ``values_by_key``) send arrays as one parameter each.
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ import threading
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -231,8 +234,12 @@ class BackgroundInserts:
             self.wait()
         finally:
             self.conn.dec_thread_sharing()
-        with self.conn.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        try:
+            with self.conn.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        except DatabaseError:
+            pass  # the transaction failed already: its rollback ends the setting as well
+
 
 
 def _array(values) -> str:
