@@ -200,7 +200,6 @@ class BackgroundInserts:
         self.conn = connections[DEFAULT_DB_ALIAS]  # this thread's connection object, lent to the worker thread
         self.thread: threading.Thread | None = None
         self.error: BaseException | None = None
-        self.inserted = 0
         with self.conn.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         self.conn.inc_thread_sharing()
@@ -215,8 +214,8 @@ class BackgroundInserts:
 
     def _insert(self, text):
         try:
-            self.inserted += copy_insert_with_history(self.model, None, user=self.user, reason=self.reason,
-                                                      conn=self.conn, text=text)
+            copy_insert_with_history(self.model, None, user=self.user, reason=self.reason, conn=self.conn,
+                                     text=text)
         except BaseException as error:  # handed to the caller's thread by ``wait``
             self.error = error
 
