@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError
 from associations.validators import normalise_uscc, validate_uscc
 from common.imports import ChoiceWidget, DateWidget, TextWidget
 from common.lookups import DivisionWidget
-from common.tabular import Column, DomainsWidget, RowProblems, TableImporter
+from common.pg_copy import values_by_key
+from common.tabular import Column, DomainsWidget, InstanceFactory, RowProblems, TableImporter
 
 from . import personal_data
 from .models import IndividualMember, UnitMember, Volunteer
@@ -87,20 +88,16 @@ class VolunteerImporter(TableImporter):
     def prepare(self):
         self.division_widget.load(self.user)
         self.seen: dict[str, int] = {}
-        self.defaults = [
-            (field.attname, None if field.primary_key or field.null or field.is_relation else field.get_default())
-            for field in Volunteer._meta.concrete_fields
-        ]
+        self.new_volunteer = InstanceFactory(Volunteer)
 
     def build(self, values, problems: RowProblems, row_number):
         if "姓名" in problems or "身份证号码" in problems or "所属区划" in problems or "id_number" not in values:
             return None
-        # Positional construction (every concrete field, in order) skips keyword init's per-field defaults.
-        volunteer = Volunteer(*[values.get(name, default) for name, default in self.defaults])
-        volunteer.division = values["division"]
-        volunteer.set_id_number(values["id_number"], validated=True)  # the column's widget validated it
+        volunteer = self.new_volunteer(values)  # with its division
+        # The columns' widgets validated both numbers.
+        volunteer.set_id_number(values["id_number"], validated=True)
         if values.get("phone"):
-            volunteer.set_phone(values["phone"])
+            volunteer.set_phone(values["phone"], validated=True)
         try:
             volunteer.clean()
         except ValidationError as error:
@@ -108,8 +105,8 @@ class VolunteerImporter(TableImporter):
         return volunteer
 
     def check_batch(self, batch):
-        hashes = [v.id_number_hash for _, v, _ in batch]
-        registered = set(Volunteer.objects.filter(id_number_hash__in=hashes).values_list("id_number_hash", flat=True))
+        registered = {digest for digest, in values_by_key(Volunteer, "id_number_hash",
+                                                          {v.id_number_hash for _, v, _ in batch})}
         for number, volunteer, problems in batch:
             earlier = self.seen.get(volunteer.id_number_hash)
             if earlier is not None:

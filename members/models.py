@@ -107,8 +107,8 @@ class Volunteer(models.Model):
         self.birth_date = birth_date_of(number)
         self.sex = sex_of(number)
 
-    def set_phone(self, value: str) -> None:
-        number = validate_phone(value)
+    def set_phone(self, value: str, *, validated: bool = False) -> None:
+        number = value if validated else validate_phone(value)
         self.phone_encrypted = personal_data.encrypt(number)
         self.phone_hash = personal_data.keyed_hash(number) if number else ""
         self.phone_masked = personal_data.mask_phone(number)
