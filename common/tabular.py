@@ -101,6 +101,9 @@ class InstanceFactory:
             field.attname: None if field.primary_key or field.null or field.is_relation else field.get_default()
             for field in fields
         }
+        # A callable default (a timestamp, a UUID) is called for each instance, as ``Model.__init__`` would.
+        self.per_instance = tuple((field.attname, field.get_default) for field in fields
+                                  if field.has_default() and callable(field.default))
         self.plain = tuple(field.attname for field in fields if not field.is_relation)
         self.related = tuple((field.name, field.attname) for field in fields if field.is_relation)
 
@@ -108,6 +111,8 @@ class InstanceFactory:
         instance = self.model.__new__(self.model)
         attributes = instance.__dict__
         attributes.update(self.defaults)
+        for attname, default in self.per_instance:
+            attributes[attname] = default()
         for name in self.plain:
             if name in values:
                 attributes[name] = values[name]

@@ -29,6 +29,15 @@ def test_instance_factory_builds_an_unsaved_instance_with_defaults_and_its_relat
     assert saved.history.get().history_type == "+"
 
 
+def test_instance_factory_calls_a_callable_default_for_each_instance():
+    from projects.models import ServiceRecord
+
+    new = InstanceFactory(ServiceRecord)
+    first, second = new({}), new({})
+    assert first.recorded_at is not None and first.recorded_at is not second.recorded_at  # timezone.now, twice
+    assert new({"recorded_at": None}).recorded_at is None  # a value from the row wins
+
+
 def test_the_cycle_collector_is_paused_during_an_import_and_restored_after_a_failure():
     assert gc.isenabled()
     with pytest.raises(RuntimeError):
