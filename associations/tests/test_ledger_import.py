@@ -244,7 +244,7 @@ def test_admin_preview_lists_errors_in_a_table(client, make_staff):
     upload = io.BytesIO(workbook([county_row(Division.objects.get(code="150402"))]))
     upload.name = "台账.xlsx"
     page = client.post(reverse("admin:associations_association_excel_import"), {"file": upload}).content.decode()
-    assert "发现 1 处问题，整个文件未导入" in page
+    assert "已检查 1 行，发现 1 处问题，整个文件未导入" in page
     assert "<td>第 2 行</td><td>所属区划</td>" in page
     assert "token" not in page or 'name="token"' not in page
 
