@@ -240,7 +240,6 @@ class BackgroundInserts:
             pass  # the transaction failed already: its rollback ends the setting as well
 
 
-
 def _array(values) -> str:
     """A PostgreSQL array literal ('{1,2,"a b"}'), sent as one text parameter: the server reads it with its
     array parser instead of parsing and planning thousands of constants."""
