@@ -103,7 +103,7 @@ class LedgerImporter(TableImporter):
         earlier = self.seen.setdefault(key, number)
         return None if earlier == number else earlier
 
-    def check_batch(self, batch):
+    def check_batch(self, batch, found=None):
         for number, association, problems in batch:
             if association.serial_number and (earlier := self._remember(("serial", association.serial_number), number)):
                 problems.add(SERIAL, f"与第 {earlier} 行的统一编制序列号重复。")

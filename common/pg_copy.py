@@ -4,7 +4,8 @@
 instance per row; COPY streams tab-separated text instead. ``copy_create_with_history`` draws primary keys from
 the table's sequence first, so the instances (and their history rows) know their ids, as after ``bulk_create``.
 ``copy_insert_with_history`` is for the largest tables, whose imports need no ids back: plain tuples, staged with
-COPY and inserted with their history in one statement; ``BackgroundInserts`` runs it on a second thread.
+COPY and inserted with their history in one statement; ``BackgroundWork`` runs it (and the batch's lookups) on a
+second thread.
 The key lookups (``existing_keys``, ``values_by_key``) send arrays as one parameter each.
 """
 from __future__ import annotations
@@ -186,49 +187,49 @@ def copy_insert_text(model, rows: list[tuple]) -> str:
     return _copy_text(rows, [_converter(f) for f in _inserted_fields(model)])
 
 
-class BackgroundInserts:
-    """``copy_insert_with_history`` for one batch at a time on a second thread, on the caller's connection and
-    so in the caller's transaction: the database inserts batch k (and checks its foreign keys, made immediate
-    for the transaction so that they are not all left to the commit) while Python reads and checks batch k+1,
-    each on a core of its own.
+class BackgroundWork:
+    """Database work for an import, one job at a time on a second thread, on the caller's connection and so in
+    the caller's transaction: the database probes and inserts batch k (and checks its foreign keys, made
+    immediate for the transaction so that they are not all left to the commit) and looks up what batch k+1
+    needs, while Python cleans batch k+2; each keeps a core busy.
 
-    Only one batch is in flight. ``wait`` returns when it is written and raises what the insert raised; callers
-    wait before their own next query, so the two threads never use the connection at once."""
+    A job is a callable taking the connection; it uses only that connection (never the ORM, whose connection
+    belongs to the thread that asks). Only one job is in flight. ``wait`` returns when it is done, with what it
+    returned, and raises what it raised; the caller waits before its own next query, so the two threads never
+    use the connection at once."""
 
-    def __init__(self, model, *, user=None, reason: str = ""):
-        self.model, self.user, self.reason = model, user, reason
+    def __init__(self):
         self.conn = connections[DEFAULT_DB_ALIAS]  # this thread's connection object, lent to the worker thread
         self.thread: threading.Thread | None = None
+        self.result = None
         self.error: BaseException | None = None
         with self.conn.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         self.conn.inc_thread_sharing()
 
-    def submit(self, rows: list[tuple]) -> None:
-        # The text is built here, while the worker may still be writing the batch before: the worker itself
-        # then needs Python (and its lock) only to start and finish each statement.
-        text = copy_insert_text(self.model, rows)
+    def submit(self, job) -> None:
         self.wait()
-        self.thread = threading.Thread(target=self._insert, args=(text,), name="import-insert", daemon=True)
+        self.thread = threading.Thread(target=self._run, args=(job,), name="import-writer", daemon=True)
         self.thread.start()
 
-    def _insert(self, text):
+    def _run(self, job):
         try:
-            copy_insert_with_history(self.model, None, user=self.user, reason=self.reason, conn=self.conn,
-                                     text=text)
+            self.result = job(self.conn)
         except BaseException as error:  # handed to the caller's thread by ``wait``
             self.error = error
 
-    def wait(self) -> None:
+    def wait(self):
         if self.thread is not None:
             self.thread.join()
             self.thread = None
+        result, self.result = self.result, None
         if self.error is not None:
             error, self.error = self.error, None
             raise error
+        return result
 
     def close(self) -> None:
-        """Wait for the last batch; constraints go back to Django's default (deferred) for the transaction."""
+        """Wait for the last job; constraints go back to Django's default (deferred) for the transaction."""
         try:
             self.wait()
         finally:
@@ -238,6 +239,24 @@ class BackgroundInserts:
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         except DatabaseError:
             pass  # the transaction failed already: its rollback ends the setting as well
+
+
+class InlineWork:
+    """``BackgroundWork``'s interface with each job run at once, on this thread's connection (SQLite, and the
+    imports whose writes need primary keys back)."""
+
+    def __init__(self):
+        self.result = None
+
+    def submit(self, job) -> None:
+        self.result = job(connection)
+
+    def wait(self):
+        result, self.result = self.result, None
+        return result
+
+    def close(self) -> None:
+        self.result = None
 
 
 def _array(values) -> str:
@@ -262,47 +281,51 @@ def _array(values) -> str:
     return "{" + ",".join(parts) + "}"
 
 
-def existing_keys(model, fields: tuple[str, ...], keys: set[tuple]) -> set[tuple]:
+def existing_keys(model, fields: tuple[str, ...], keys: set[tuple], conn=None) -> set[tuple]:
     """Which of ``keys`` (tuples of values for ``fields``, e.g. activity, volunteer, date) already exist.
 
     On PostgreSQL one query probes an index once per key (a lateral join with LIMIT 1, so the planner cannot
     turn it into a scan of the whole table when its statistics are young); the cost follows the batch, not the
-    table. The fallback filters each field by IN and compares in Python."""
+    table. The fallback filters each field by IN and compares in Python. ``conn``: the connection (default:
+    this thread's)."""
     if not keys:
         return set()
-    if connection.vendor != "postgresql":
-        queryset = model._default_manager.all()
+    conn = conn or connection
+    if conn.vendor != "postgresql":
+        queryset = model._default_manager.using(conn.alias)
         for n, name in enumerate(fields):
             queryset = queryset.filter(**{f"{name}__in": {k[n] for k in keys}})
         return set(queryset.values_list(*fields)) & keys
     opts = model._meta
     columns = [opts.get_field(name) for name in fields]
-    types = [f.db_type(connection) if not f.is_relation else f.target_field.rel_db_type(connection) for f in columns]
+    types = [f.db_type(conn) if not f.is_relation else f.target_field.rel_db_type(conn) for f in columns]
     ordered = list(keys)
     arrays = [_array([k[n] for k in ordered]) for n in range(len(fields))]
-    quote = connection.ops.quote_name
+    quote = conn.ops.quote_name
     unnest = ", ".join(f"%s::{t.split('(')[0]}[]" for t in types)
     names = ", ".join(f"k{n}" for n in range(len(fields)))
     match = " AND ".join(f"t.{quote(c.column)} = k.k{n}" for n, c in enumerate(columns))
-    with connection.cursor() as cursor:
+    with conn.cursor() as cursor:
         cursor.execute(f"SELECT {names} FROM unnest({unnest}) AS k({names}) CROSS JOIN LATERAL "
                        f"(SELECT 1 FROM {quote(opts.db_table)} t WHERE {match} LIMIT 1) AS found", arrays)
         return {tuple(row) for row in cursor.fetchall()}
 
 
-def values_by_key(model, key: str, values, *fields: str) -> list[tuple]:
+def values_by_key(model, key: str, values, *fields: str, conn=None) -> list[tuple]:
     """``(key, *fields)`` of the rows whose ``key`` is one of ``values``: one array parameter on PostgreSQL
-    instead of thousands of placeholders."""
+    instead of thousands of placeholders. ``conn``: the connection (default: this thread's)."""
     values = list(values)
     if not values:
         return []
-    if connection.vendor != "postgresql":
-        return list(model._default_manager.filter(**{f"{key}__in": values}).values_list(key, *fields))
+    conn = conn or connection
+    if conn.vendor != "postgresql":
+        return list(model._default_manager.using(conn.alias).filter(**{f"{key}__in": values}).values_list(
+            key, *fields))
     opts = model._meta
-    quote = connection.ops.quote_name
+    quote = conn.ops.quote_name
     column = opts.get_field(key)
     select = ", ".join(quote((opts.pk if f == "pk" else opts.get_field(f)).column) for f in (key, *fields))
-    with connection.cursor() as cursor:
+    with conn.cursor() as cursor:
         cursor.execute(f"SELECT {select} FROM {quote(opts.db_table)} WHERE {quote(column.column)} = "
-                       f"ANY(%s::{column.db_type(connection).split('(')[0]}[])", [_array(values)])
+                       f"ANY(%s::{column.db_type(conn).split('(')[0]}[])", [_array(values)])
         return cursor.fetchall()

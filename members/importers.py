@@ -104,9 +104,13 @@ class VolunteerImporter(TableImporter):
             self.add_validation_error(problems, error)
         return volunteer
 
-    def check_batch(self, batch):
-        registered = {digest for digest, in values_by_key(Volunteer, "id_number_hash",
-                                                          {v.id_number_hash for _, v, _ in batch})}
+    def lookup_batch(self, batch, conn):
+        """Which of the batch's people are registered already (on the writer thread)."""
+        return {digest for digest, in values_by_key(Volunteer, "id_number_hash",
+                                                    {v.id_number_hash for _, v, _ in batch}, conn=conn)}
+
+    def check_batch(self, batch, found=None):
+        registered = found
         for number, volunteer, problems in batch:
             earlier = self.seen.get(volunteer.id_number_hash)
             if earlier is not None:
@@ -196,7 +200,7 @@ class IndividualMemberImporter(TableImporter):
         member._name = values.get("name", "")
         return member
 
-    def check_batch(self, batch):
+    def check_batch(self, batch, found=None):
         people = {v.id_number_hash: v for v in Volunteer.objects.filter(
             id_number_hash__in=[m._person_hash for _, m, _ in batch])}
         existing = set(IndividualMember.objects.filter(

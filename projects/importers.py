@@ -64,7 +64,7 @@ class ProjectImporter(TableImporter):
         project._team_name = values.get("team_name", "")
         return project
 
-    def check_batch(self, batch):
+    def check_batch(self, batch, found=None):
         """Existing projects (same association and name) are updated; teams are found by name in the county."""
         from django.db.models import Q
 
@@ -142,7 +142,7 @@ class ActivityImporter(TableImporter):
         activity._association, activity._project_name = values["association"], values["project_name"]
         return activity
 
-    def check_batch(self, batch):
+    def check_batch(self, batch, found=None):
         projects = {(p.association_id, p.name): p for p in Project.objects.filter(
             association__in={a._association for _, a, _ in batch},
             name__in={a._project_name for _, a, _ in batch}).select_related("association__division")}
@@ -231,6 +231,7 @@ class ServiceRecordImporter(TableImporter):
         self.association_widget.load(self.user)
         self.seen: dict[tuple, int] = {}
         self.people: dict[str, tuple] = {}
+        self.activities: dict[tuple, int | None] = {}
         self.today = timezone.localdate()
         self.now = timezone.now()
 
@@ -256,21 +257,27 @@ class ServiceRecordImporter(TableImporter):
         record.confirmed_by_id, record.confirmed_at = (self.user.pk, self.now) if confirmed else (None, None)
         return record
 
-    def check_batch(self, batch):
-        keys = {r.activity_key for _, r, _ in batch}
-        activities = {
-            (association_id, project, name, held_on): pk
-            for pk, association_id, project, name, held_on in Activity.objects.filter(
-                project__association_id__in={k[0] for k in keys}, project__name__in={k[1] for k in keys},
-                name__in={k[2] for k in keys}, held_on__in={k[3] for k in keys},
-            ).values_list("pk", "project__association_id", "project__name", "name", "held_on")
-        }
-        people = self.people  # a volunteer serves many times in one file: each is looked up once
-        if len(people) > 200_000:
-            people.clear()
-        wanted = {r.person_hash for _, r, _ in batch} - people.keys()
-        people.update((digest, (pk, name)) for digest, pk, name in values_by_key(
-            Volunteer, "id_number_hash", wanted, "pk", "name"))
+    def lookup_batch(self, batch, conn):
+        """The batch's volunteers not met yet in this file, by keyed hash (on the writer thread): a volunteer
+        serves many times in one file and is looked up once."""
+        wanted = {r.person_hash for _, r, _ in batch} - self.people.keys()
+        return {digest: (pk, name) for digest, pk, name in values_by_key(Volunteer, "id_number_hash", wanted, "pk",
+                                                                          "name", conn=conn)}
+
+    def check_batch(self, batch, found=None):
+        activities = self.activities  # a file names a few hundred activities: each is looked up once
+        keys = {r.activity_key for _, r, _ in batch} - activities.keys()
+        if keys:
+            stored = {
+                (association_id, project, name, held_on): pk
+                for pk, association_id, project, name, held_on in Activity.objects.filter(
+                    project__association_id__in={k[0] for k in keys}, project__name__in={k[1] for k in keys},
+                    name__in={k[2] for k in keys}, held_on__in={k[3] for k in keys},
+                ).values_list("pk", "project__association_id", "project__name", "name", "held_on")
+            }
+            activities.update((key, stored.get(key)) for key in keys)
+        people = self.people
+        people.update(found)
         seen = self.seen
         for number, record, problems in batch:
             activity_id = activities.get(record.activity_key)
@@ -289,12 +296,15 @@ class ServiceRecordImporter(TableImporter):
             earlier = seen.setdefault(key, number)
             if earlier != number:
                 problems.add("身份证号码", f"与第 {earlier} 行重复（同一活动、同一志愿者、同一服务日期）。")
+        if len(people) > 200_000:
+            people.clear()  # bounded memory; the next batch's lookup fetches what it needs again
+
+    def existing_conflicts(self, batch, conn):
+        """Records already stored for the same activity, volunteer and day (on the writer thread)."""
         ready = {(r.activity_id, r.volunteer_id, r.served_on) for _, r, _ in batch if r.volunteer_id}
-        existing = existing_keys(ServiceRecord, ("activity", "volunteer", "served_on"), ready)
-        if existing:
-            for _, record, problems in batch:
-                if (record.activity_id, record.volunteer_id, record.served_on) in existing:
-                    problems.add("身份证号码", "该志愿者在这次活动的同一天已有服务记录。")
+        existing = existing_keys(ServiceRecord, ("activity", "volunteer", "served_on"), ready, conn=conn)
+        return [(number, "身份证号码", "该志愿者在这次活动的同一天已有服务记录。") for number, record, _ in batch
+                if (record.activity_id, record.volunteer_id, record.served_on) in existing]
 
     def model_instances(self, records):
         return [ServiceRecord(None, *row) for row in self.insert_rows(records)]

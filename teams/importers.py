@@ -54,7 +54,7 @@ class TeamImporter(TableImporter):
             self.add_validation_error(problems, error)
         return team
 
-    def check_batch(self, batch):
+    def check_batch(self, batch, found=None):
         existing = set(Team.objects.filter(division__in={t.division for _, t, _ in batch})
                        .values_list("division_id", "name"))
         for number, team, problems in batch:
@@ -99,7 +99,7 @@ class RosterImporter(TableImporter):
             problems.add("退出日期", "退出日期不能早于加入日期。")
         return membership
 
-    def check_batch(self, batch):
+    def check_batch(self, batch, found=None):
         teams = {(t.division_id, t.name): t for t in Team.objects.filter(
             division__in={m._division for _, m, _ in batch})}
         people = {v.id_number_hash: v for v in Volunteer.objects.filter(

@@ -44,7 +44,7 @@ class TrainingSessionImporter(TableImporter):
             self.add_validation_error(problems, error)
         return session
 
-    def check_batch(self, batch):
+    def check_batch(self, batch, found=None):
         existing = set(TrainingSession.objects.filter(
             organiser__in={s.organiser for _, s, _ in batch}, title__in={s.title for _, s, _ in batch},
         ).values_list("organiser_id", "title", "started_on"))
@@ -87,7 +87,7 @@ class AttendanceImporter(TableImporter):
         attendance._person_hash, attendance._name = values["person"], values.get("name", "")
         return attendance
 
-    def check_batch(self, batch):
+    def check_batch(self, batch, found=None):
         keys = {a._key for _, a, _ in batch}
         sessions = {(s.organiser_id, s.title, s.started_on): s for s in TrainingSession.objects.filter(
             organiser_id__in={k[0] for k in keys}, title__in={k[1] for k in keys},

@@ -179,21 +179,49 @@ def test_service_records_in_many_batches_land_whole_or_not_at_all(user, own, mon
             cursor.execute("DELETE FROM projects_servicerecord WHERE volunteer_id = 987654321")
 
 
+def test_a_record_already_stored_stops_the_writes_at_its_batch(user, own, monkeypatch, django_assert_max_num_queries):
+    """Batches of two: a stored record is found in the turn that would write its batch (on PostgreSQL, on the
+    writer thread, after two batches were written); that batch and every later one are not written, the row is
+    named, and the batches before are rolled back."""
+    from members.tests.factories import id_number
+
+    from .factories import record
+
+    monkeypatch.setattr(ServiceRecordImporter, "batch_size", 2)
+    held = activity(project(own), date(2024, 3, 5), "学雷锋日社区服务")
+    people = []
+    for n in range(7):
+        number = id_number("150102", date(2001, 2, 5), seq=n)
+        person = volunteer("150102", name=f"志愿者{n}")
+        person.set_id_number(number)
+        person.save()
+        people.append((person, number))
+    stored = record(held, people[4][0], hours="2")
+    rows = _record_rows(own, held, people[:3]) + _record_rows(own, held, people[3:6]) + _record_rows(
+        own, held, people[6:])
+    with django_assert_max_num_queries(40):
+        report = run(ServiceRecordImporter, user, rows)
+    assert report.errors == [RowError(6, "身份证号码", "该志愿者在这次活动的同一天已有服务记录。")]
+    assert (report.total, report.new) == (7, 0)
+    assert list(ServiceRecord.objects.all()) == [stored]
+    assert not ServiceRecord.history.filter(history_type="+", history_change_reason="Excel导入").exists()
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="后台写入只用于 PostgreSQL")
 def test_a_failed_background_insert_is_raised_to_the_importer(user, own):
     from django.db import IntegrityError, transaction
     from django.utils import timezone
 
-    from common.pg_copy import BackgroundInserts
+    from common.pg_copy import BackgroundWork, copy_insert_with_history
 
     held = activity(project(own))
     now = timezone.now()
     missing_volunteer = 987654321
+    rows = [(missing_volunteer, held.pk, own.pk, held.held_on, Decimal("2"), "recorded", user.pk, now, None, None)]
     with pytest.raises(IntegrityError), transaction.atomic():
-        inserts = BackgroundInserts(ServiceRecord, user=user, reason="Excel导入")
-        inserts.submit([(missing_volunteer, held.pk, own.pk, held.held_on, Decimal("2"), "recorded", user.pk, now,
-                         None, None)])
-        inserts.close()  # the foreign key is checked at once, in the worker, and its error comes back here
+        work = BackgroundWork()
+        work.submit(lambda conn: copy_insert_with_history(ServiceRecord, rows, user=user, reason="Excel导入", conn=conn))
+        work.close()  # the foreign key is checked at once, in the worker, and its error comes back here
     assert not ServiceRecord.objects.exists()
 
 
