@@ -198,14 +198,25 @@ class BackgroundWork:
     returned, and raises what it raised; the caller waits before its own next query, so the two threads never
     use the connection at once."""
 
-    def __init__(self):
-        self.conn = connections[DEFAULT_DB_ALIAS]  # this thread's connection object, lent to the worker thread
+    def __init__(self, conn=None):
+        # This thread's connection object, lent to the worker thread (or ``conn``: the import's reader).
+        self.conn = conn or connections[DEFAULT_DB_ALIAS]
+        self.owner = threading.get_ident()
         self.thread: threading.Thread | None = None
         self.result = None
         self.error: BaseException | None = None
-        with self.conn.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        if self.conn.in_atomic_block:
+            with self.conn.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         self.conn.inc_thread_sharing()
+        self.conn.execute_wrappers.append(self._settle_first)
+
+    def _settle_first(self, execute, sql, params, many, context):
+        """A query the caller's thread makes through the ORM while a job runs waits for the job to end: the
+        connection is used by one thread at a time whatever a check does."""
+        if threading.get_ident() == self.owner and self.thread is not None:
+            self.thread.join()
+        return execute(sql, params, many, context)
 
     def submit(self, job) -> None:
         self.wait()
@@ -233,7 +244,10 @@ class BackgroundWork:
         try:
             self.wait()
         finally:
+            self.conn.execute_wrappers.remove(self._settle_first)
             self.conn.dec_thread_sharing()
+        if not self.conn.in_atomic_block:
+            return
         try:
             with self.conn.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
@@ -279,6 +293,18 @@ def _array(values) -> str:
         else:
             parts.append('"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"')
     return "{" + ",".join(parts) + "}"
+
+
+def fetch(queryset, conn=None) -> list[tuple]:
+    """The rows of a ``values_list`` queryset, fetched on ``conn`` (a connection the ORM does not know: the
+    import's reader, or its connection lent to the writer thread)."""
+    conn = conn or connection
+    if conn.vendor != "postgresql":  # run inline, on this thread's own connection
+        return list(queryset)
+    sql, params = queryset.query.sql_with_params()
+    with conn.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def existing_keys(model, fields: tuple[str, ...], keys: set[tuple], conn=None) -> set[tuple]:

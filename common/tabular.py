@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models.base import ModelState
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -208,8 +208,8 @@ class TableImporter:
         return connection.vendor == "postgresql" and self.insert_in_background
 
     def _write_job(self, instances: list) -> Callable | None:
-        """A batch's writes: changed records at once (on this thread; nothing else is in flight), new ones as
-        a job for the batch's ``BackgroundWork`` or ``InlineWork``."""
+        """A batch's writes: changed records at once (on this thread, after any write in flight), new ones as a
+        job for the import's ``BackgroundWork`` or ``InlineWork``."""
         new = [i for i in instances if i.pk is None]
         changed = [i for i in instances if i.pk is not None]
         if changed:
@@ -347,14 +347,26 @@ class TableImporter:
             report.errors.extend(RowError(None, "", m) for m in file_errors)
             return report
         self.prepare()
-        with transaction.atomic(), collector_paused(), quick_thread_switches():
-            work = BackgroundWork() if self._in_background() else InlineWork()
-            try:
-                self._run_batches(self._batches(headers, rows), work, report, dry_run=dry_run, progress=progress)
-            finally:
-                work.close()
-            if report.errors or dry_run:
-                transaction.set_rollback(True)
+        getattr(self.user, "scope_division", None)  # read now, not while a write is in flight
+        reader = self._reader()
+        try:
+            lookups = BackgroundWork(reader) if reader is not None else None
+            with transaction.atomic(), collector_paused(), quick_thread_switches():
+                work = BackgroundWork() if self._in_background() else InlineWork()
+                try:
+                    self._run_batches(self._batches(headers, rows), work, report, lookups=lookups,
+                                      dry_run=dry_run, progress=progress)
+                finally:
+                    work.close()
+                    if lookups is not None:
+                        lookups.close()
+                if report.errors or dry_run:
+                    transaction.set_rollback(True)
+        finally:
+            if reader is not None:
+                if connection.queries_logged:  # counted with the import's own queries where they are counted
+                    connection.queries_log.extend(reader.queries_log)
+                reader.close()
         if report.errors:
             report.new = report.updated = 0
             report.names = []
@@ -372,12 +384,26 @@ class TableImporter:
                 batch.append((number, instance, problems))
             yield batch
 
-    def _run_batches(self, batches: Iterator[list[tuple]], work, report: ImportReport, *, dry_run: bool,
+    def _reader(self):
+        """A second connection for the lookups, so that they run while the import's own connection writes the
+        batch before: only with writes in the background, and only when the import's transaction is the
+        outermost one (the lookups read what is committed, and nothing of this transaction precedes the import;
+        the file's own rows are checked against each other in Python)."""
+        if not self._in_background() or connection.in_atomic_block:
+            return None
+        reader = connections.create_connection(DEFAULT_DB_ALIAS)
+        reader.force_debug_cursor = connection.queries_logged
+        return reader
+
+    def _run_batches(self, batches: Iterator[list[tuple]], work, report: ImportReport, *, lookups, dry_run: bool,
                      progress: Callable[[int], None] | None) -> None:
-        """Batch k is checked on this thread between two turns of the database (``_job``): the turn before
-        looked up what it needs, the next one probes and writes it and looks up batch k+1, while this thread
-        cleans batch k+2. A conflict found in a turn is reported for the batch before; from the first error on,
-        nothing more is written."""
+        """Batch k is checked on this thread while the database works on batch k-1 and the next batch is
+        cleaned. With ``lookups`` (a ``BackgroundWork`` on the import's reader, ``_reader``) a batch's lookups
+        run on a third thread while the batch before is checked, and its conflict probe on the reader once it is
+        checked, while the import's own connection inserts the batch before. Without it, the database work goes
+        in turns (``_job``): the turn before batch k is checked looked up what it needs, the next one probes and
+        writes it and looks up batch k+1, and a conflict found in a turn is reported for the batch before. From
+        the first error on, nothing more is written."""
         def usable(batch):
             return [(n, i, p) for n, i, p in batch if i is not None]
 
@@ -388,12 +414,21 @@ class TableImporter:
         current = next(batches, None)
         if current is None:
             return
-        work.submit(self._job(lookup=usable(current)))
+        def lookup(batch):
+            return lambda conn: self.lookup_batch(batch, conn)
+
+        if lookups is None:
+            work.submit(self._job(lookup=usable(current)))
+        else:
+            lookups.submit(lookup(usable(current)))
         while current is not None:
             following = next(batches, None)  # cleaned and built while the database works
-            conflicts, found = work.wait()
-            add_conflicts(conflicts)
             ready = usable(current)
+            if lookups is None:
+                conflicts, found = work.wait()
+                add_conflicts(conflicts)
+            else:
+                found = lookups.wait()
             self.check_batch(ready, found)
             for _, instance, problems in ready:
                 code = record_division_code(instance)
@@ -402,6 +437,8 @@ class TableImporter:
             for number, _, problems in current:
                 for column, messages in problems.by_column.items():
                     report.errors.extend(RowError(number, column, m) for m in messages)
+            if lookups is not None and ready:
+                add_conflicts(self.existing_conflicts(ready, lookups.conn))
             report.total += len(current)
             write = None
             if not report.errors:
@@ -416,11 +453,20 @@ class TableImporter:
             if len(report.errors) > 1000:
                 report.errors.append(RowError(None, "", "错误超过 1000 处，已停止检查，请先修改以上问题。"))
                 return
-            work.submit(self._job(check=ready, write=write,
-                                  lookup=usable(following) if following is not None else None))
+            if lookups is None:
+                work.submit(self._job(check=ready, write=write,
+                                      lookup=usable(following) if following is not None else None))
+            else:
+                if following is not None:
+                    lookups.submit(lookup(usable(following)))
+                if write is not None:
+                    work.submit(write)
             current = following
-        conflicts, _ = work.wait()
-        add_conflicts(conflicts)
+        if lookups is None:
+            conflicts, _ = work.wait()
+            add_conflicts(conflicts)
+        else:
+            work.wait()
 
     # --- export -------------------------------------------------------------------------------------------
     def export_row(self, obj) -> list:

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from common.imports import ChoiceWidget, DateWidget, DecimalWidget, YesNoWidget
 from common.lookups import DivisionWidget
-from common.pg_copy import existing_keys, values_by_key
+from common.pg_copy import existing_keys, fetch, values_by_key
 from common.tabular import Column, DomainsWidget, TableImporter
 from members.importers import AssociationWidget, PersonWidget
 from members.models import Volunteer
@@ -258,26 +258,29 @@ class ServiceRecordImporter(TableImporter):
         return record
 
     def lookup_batch(self, batch, conn):
-        """The batch's volunteers not met yet in this file, by keyed hash (on the writer thread): a volunteer
-        serves many times in one file and is looked up once."""
-        wanted = {r.person_hash for _, r, _ in batch} - self.people.keys()
-        return {digest: (pk, name) for digest, pk, name in values_by_key(Volunteer, "id_number_hash", wanted, "pk",
-                                                                          "name", conn=conn)}
-
-    def check_batch(self, batch, found=None):
-        activities = self.activities  # a file names a few hundred activities: each is looked up once
-        keys = {r.activity_key for _, r, _ in batch} - activities.keys()
+        """The batch's activities and volunteers not met yet in this file, activities by name and volunteers by
+        keyed hash, on ``conn`` (the import's reader or writer thread): a file names a few hundred activities,
+        and a volunteer serves many times in one file; each is looked up once."""
+        keys = {r.activity_key for _, r, _ in batch} - self.activities.keys()
+        activities = {}
         if keys:
             stored = {
                 (association_id, project, name, held_on): pk
-                for pk, association_id, project, name, held_on in Activity.objects.filter(
+                for pk, association_id, project, name, held_on in fetch(Activity.objects.filter(
                     project__association_id__in={k[0] for k in keys}, project__name__in={k[1] for k in keys},
                     name__in={k[2] for k in keys}, held_on__in={k[3] for k in keys},
-                ).values_list("pk", "project__association_id", "project__name", "name", "held_on")
+                ).values_list("pk", "project__association_id", "project__name", "name", "held_on"), conn)
             }
-            activities.update((key, stored.get(key)) for key in keys)
-        people = self.people
-        people.update(found)
+            activities = {key: stored.get(key) for key in keys}
+        wanted = {r.person_hash for _, r, _ in batch} - self.people.keys()
+        people = {digest: (pk, name) for digest, pk, name in values_by_key(Volunteer, "id_number_hash", wanted, "pk",
+                                                                            "name", conn=conn)}
+        return activities, people
+
+    def check_batch(self, batch, found=None):
+        activities, people = self.activities, self.people
+        activities.update(found[0])
+        people.update(found[1])
         seen = self.seen
         for number, record, problems in batch:
             activity_id = activities.get(record.activity_key)

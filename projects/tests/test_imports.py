@@ -207,6 +207,58 @@ def test_a_record_already_stored_stops_the_writes_at_its_batch(user, own, monkey
     assert not ServiceRecord.history.filter(history_type="+", history_change_reason="Excel导入").exists()
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="第二个连接只用于 PostgreSQL")
+def test_an_import_outside_any_transaction_looks_up_on_a_second_connection(user, own, monkeypatch):
+    """Called as the admin's worker calls it (no transaction around it), the lookups and the conflict probe run
+    on a second connection while the first writes: the same findings, the same whole-or-nothing."""
+    from django.test.utils import CaptureQueriesContext
+
+    from members.tests.factories import id_number
+
+    from .factories import record
+
+    monkeypatch.setattr(ServiceRecordImporter, "batch_size", 2)
+    connections_used = []
+    lookup = ServiceRecordImporter.lookup_batch
+
+    def spy(self, batch, conn):
+        connections_used.append(conn is connection)
+        return lookup(self, batch, conn)
+
+    monkeypatch.setattr(ServiceRecordImporter, "lookup_batch", spy)
+    held = activity(project(own), date(2024, 3, 5), "学雷锋日社区服务")
+    people = []
+    for n in range(7):
+        number = id_number("150102", date(2001, 2, 6), seq=n)
+        person = volunteer("150102", name=f"志愿者{n}")
+        person.set_id_number(number)
+        person.save()
+        people.append((person, number))
+    stored = record(held, people[4][0], hours="2")
+    rows = _record_rows(own, held, people[:3]) + _record_rows(own, held, people[3:6]) + _record_rows(
+        own, held, people[6:])
+    late = [dict(r) for r in rows]
+    late[6]["姓名"] = "别人"
+    report = run(ServiceRecordImporter, user, late)
+    assert report.errors == [RowError(6, "身份证号码", "该志愿者在这次活动的同一天已有服务记录。"),
+                             RowError(8, "姓名", "与登记的姓名「志愿者6」不一致。")]
+    assert list(ServiceRecord.objects.all()) == [stored]
+    assert connections_used == [False] * 4  # four batches, each looked up on the second connection
+
+    stored.delete()
+    with CaptureQueriesContext(connection) as queries:
+        report = run(ServiceRecordImporter, user, rows)
+    assert (report.new, report.errors) == (7, [])
+    assert ServiceRecord.objects.filter(activity=held).count() == ServiceRecord.history.filter(
+        history_type="+", history_change_reason="Excel导入").count() == 7
+    # The second connection's lookups are counted with the import's queries: per batch one for the people and
+    # one conflict probe, the activity once.
+    lookups = [q["sql"] for q in queries.captured_queries if "id_number_hash" in q["sql"]]
+    probes = [q["sql"] for q in queries.captured_queries if "CROSS JOIN LATERAL" in q["sql"]]
+    assert (len(lookups), len(probes)) == (4, 4)
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="后台写入只用于 PostgreSQL")
 def test_a_failed_background_insert_is_raised_to_the_importer(user, own):
     from django.db import IntegrityError, transaction
