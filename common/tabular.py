@@ -17,6 +17,7 @@ import gc
 import operator
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
@@ -228,14 +229,30 @@ class TableImporter:
         return lambda conn: bulk_create_with_history(self.model_instances(new), model, batch_size=self.batch_size,
                                                      default_user=user, default_change_reason=reason)
 
-    def _job(self, *, check: list | None = None, write: Callable | None = None, lookup: list | None = None):
-        """One turn of the database: the conflicts of the batch just checked, its rows written unless one
-        conflicts, then the lookups of the next batch."""
+    def _job(self, *, check: list | None = None, write: Callable | None = None, lookup: list | None = None,
+             probed: Future | None = None):
+        """One turn of the database: the conflicts of the batch just checked (also handed to ``probed``), its
+        rows written unless one conflicts, then the lookups of the next batch."""
         def job(conn):
-            conflicts = self.existing_conflicts(check, conn) if check else []
+            try:
+                conflicts = self.existing_conflicts(check, conn) if check else []
+            except BaseException as error:
+                if probed is not None:
+                    probed.set_exception(error)
+                raise
+            if probed is not None:
+                probed.set_result(conflicts)
             if write is not None and not conflicts:
                 write(conn)
             return conflicts, (self.lookup_batch(lookup, conn) if lookup is not None else None)
+        return job
+
+    @staticmethod
+    def _gated(write: Callable, probed: Future):
+        """``write`` once the reader's probe of the same batch is done, unless it found a conflict."""
+        def job(conn):
+            if not probed.result():
+                write(conn)
         return job
 
     # --- engine -------------------------------------------------------------------------------------------
@@ -397,38 +414,31 @@ class TableImporter:
 
     def _run_batches(self, batches: Iterator[list[tuple]], work, report: ImportReport, *, lookups, dry_run: bool,
                      progress: Callable[[int], None] | None) -> None:
-        """Batch k is checked on this thread while the database works on batch k-1 and the next batch is
-        cleaned. With ``lookups`` (a ``BackgroundWork`` on the import's reader, ``_reader``) a batch's lookups
-        run on a third thread while the batch before is checked, and its conflict probe on the reader once it is
-        checked, while the import's own connection inserts the batch before. Without it, the database work goes
-        in turns (``_job``): the turn before batch k is checked looked up what it needs, the next one probes and
-        writes it and looks up batch k+1, and a conflict found in a turn is reported for the batch before. From
-        the first error on, nothing more is written."""
+        """Batch k is checked on this thread between two turns of the database (``_job``) while the next batch is
+        cleaned: the turn before looked up what batch k needs, the next one probes batch k for conflicts with
+        stored rows, writes it unless one conflicts and looks up batch k+1. A conflict is reported with the
+        lookups of the batch after; from the first error on, nothing more is written.
+
+        With ``lookups`` (a ``BackgroundWork`` on the import's reader, ``_reader``) the probes and lookups run
+        there, on a third thread, and the import's own connection only writes: a batch as soon as its probe is
+        done, while the reader looks up the next one."""
         def usable(batch):
             return [(n, i, p) for n, i, p in batch if i is not None]
 
         def add_conflicts(conflicts):
             report.errors.extend(RowError(number, column, message) for number, column, message in conflicts)
 
+        lookups = lookups or work
         in_scope: set[str] = set()
         current = next(batches, None)
         if current is None:
             return
-        def lookup(batch):
-            return lambda conn: self.lookup_batch(batch, conn)
-
-        if lookups is None:
-            work.submit(self._job(lookup=usable(current)))
-        else:
-            lookups.submit(lookup(usable(current)))
+        lookups.submit(self._job(lookup=usable(current)))
         while current is not None:
             following = next(batches, None)  # cleaned and built while the database works
+            conflicts, found = lookups.wait()  # the batch before's conflicts, this batch's lookups
+            add_conflicts(conflicts)
             ready = usable(current)
-            if lookups is None:
-                conflicts, found = work.wait()
-                add_conflicts(conflicts)
-            else:
-                found = lookups.wait()
             self.check_batch(ready, found)
             for _, instance, problems in ready:
                 code = record_division_code(instance)
@@ -437,8 +447,6 @@ class TableImporter:
             for number, _, problems in current:
                 for column, messages in problems.by_column.items():
                     report.errors.extend(RowError(number, column, m) for m in messages)
-            if lookups is not None and ready:
-                add_conflicts(self.existing_conflicts(ready, lookups.conn))
             report.total += len(current)
             write = None
             if not report.errors:
@@ -453,20 +461,18 @@ class TableImporter:
             if len(report.errors) > 1000:
                 report.errors.append(RowError(None, "", "错误超过 1000 处，已停止检查，请先修改以上问题。"))
                 return
-            if lookups is None:
-                work.submit(self._job(check=ready, write=write,
-                                      lookup=usable(following) if following is not None else None))
+            following_ready = usable(following) if following is not None else None
+            if lookups is work:
+                work.submit(self._job(check=ready, write=write, lookup=following_ready))
             else:
-                if following is not None:
-                    lookups.submit(lookup(usable(following)))
+                probed = Future()
+                lookups.submit(self._job(check=ready, lookup=following_ready, probed=probed))
                 if write is not None:
-                    work.submit(write)
+                    work.submit(self._gated(write, probed))
             current = following
-        if lookups is None:
-            conflicts, _ = work.wait()
-            add_conflicts(conflicts)
-        else:
-            work.wait()
+        conflicts, _ = lookups.wait()
+        add_conflicts(conflicts)
+        work.wait()
 
     # --- export -------------------------------------------------------------------------------------------
     def export_row(self, obj) -> list:
