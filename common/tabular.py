@@ -6,10 +6,12 @@ batch of rows is cleaned in Python, checked against the database with a fixed nu
 with one bulk insert plus its history. Nothing is written while any row has an error: rows are validated in a
 transaction and it is rolled back at the end if a single row failed.
 
-For the largest tables (volunteers, service records) on PostgreSQL, the database work of a batch (its lookups
-before the checks, its conflicts with stored rows, its insert) runs on a second thread on the same connection and
-in the same transaction (``insert_in_background``) while the next batch is read and cleaned: the database and
-Python each keep a core busy. Each distinct cell of a pure widget is cleaned once per import.
+For the largest tables (volunteers, service records) on PostgreSQL (``insert_in_background``), a batch is written
+by a second thread on the import's connection, in its transaction, while Python checks the next batch and cleans
+the one after. A batch's lookups before its checks and its probe for conflicts with stored rows run on a second,
+read-only connection on a third thread when the import's transaction is the outermost one (as in the admin's
+worker); otherwise they take turns with the writes on the import's connection. Each distinct cell of a pure widget
+is cleaned once per import.
 """
 from __future__ import annotations
 
@@ -364,7 +366,6 @@ class TableImporter:
             report.errors.extend(RowError(None, "", m) for m in file_errors)
             return report
         self.prepare()
-        getattr(self.user, "scope_division", None)  # read now, not while a write is in flight
         reader = self._reader()
         try:
             lookups = BackgroundWork(reader) if reader is not None else None
@@ -374,9 +375,11 @@ class TableImporter:
                     self._run_batches(self._batches(headers, rows), work, report, lookups=lookups,
                                       dry_run=dry_run, progress=progress)
                 finally:
-                    work.close()
-                    if lookups is not None:
-                        lookups.close()
+                    try:
+                        work.close()
+                    finally:
+                        if lookups is not None:
+                            lookups.close()
                 if report.errors or dry_run:
                     transaction.set_rollback(True)
         finally:
