@@ -206,7 +206,9 @@ class ServiceRecordImporter(TableImporter):
 
     model = ServiceRecord
     sheet_name = "志愿服务记录"
-    batch_size = 5000
+    # Measured on 200,000-row files: 10,000 rows a batch beat 2,500, 5,000 and 20,000 (fewer turns between
+    # the three threads; a shorter start and end, when only one of them has work).
+    batch_size = 10_000
     max_rows = 1_100_000
     insert_in_background = True
 
