@@ -93,13 +93,14 @@ def collector_paused():
 
 
 @contextmanager
-def quick_thread_switches(interval: float = 0.0002):
+def quick_thread_switches(interval: float = 0.0002, *, enabled: bool = True):
     """Threads handed the interpreter lock within ``interval`` seconds instead of Python's 5 ms while a file is
     imported. The writer thread needs the lock only to start and finish each statement; with the default it
     waited up to 5 ms each time for the thread that was checking the next batch, and the database sat idle
     meanwhile (about a seventh of the writes' time)."""
     previous = sys.getswitchinterval()
-    sys.setswitchinterval(min(previous, interval))
+    if enabled:
+        sys.setswitchinterval(min(previous, interval))
     try:
         yield
     finally:
@@ -369,7 +370,7 @@ class TableImporter:
         reader = self._reader()
         try:
             lookups = BackgroundWork(reader) if reader is not None else None
-            with transaction.atomic(), collector_paused(), quick_thread_switches():
+            with transaction.atomic(), collector_paused(), quick_thread_switches(enabled=self._in_background()):
                 work = BackgroundWork() if self._in_background() else InlineWork()
                 try:
                     self._run_batches(self._batches(headers, rows), work, report, lookups=lookups,

@@ -1,9 +1,10 @@
 import gc
+import sys
 from datetime import date
 
 import pytest
 
-from common.tabular import InstanceFactory, collector_paused
+from common.tabular import InstanceFactory, collector_paused, quick_thread_switches
 
 
 @pytest.mark.django_db
@@ -48,3 +49,16 @@ def test_the_cycle_collector_is_paused_during_an_import_and_restored_after_a_fai
             assert not gc.isenabled()
             raise RuntimeError
     assert gc.isenabled()
+
+
+def test_thread_switches_are_quicker_during_a_background_import_and_restored_after_a_failure():
+    default = sys.getswitchinterval()
+    with pytest.raises(RuntimeError):
+        with quick_thread_switches(0.0002):
+            assert sys.getswitchinterval() == pytest.approx(0.0002, abs=2e-6)
+            with quick_thread_switches(0.001):  # nested: never slower than the outer one, which restores it
+                assert sys.getswitchinterval() == pytest.approx(0.0002, abs=2e-6)
+            raise RuntimeError
+    assert sys.getswitchinterval() == default
+    with quick_thread_switches(0.0002, enabled=False):  # no writer thread: the process keeps its setting
+        assert sys.getswitchinterval() == default
