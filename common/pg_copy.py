@@ -201,6 +201,7 @@ class BackgroundWork:
     def __init__(self, conn=None):
         # This thread's connection object, lent to the worker thread (or ``conn``: the import's reader).
         self.conn = conn or connections[DEFAULT_DB_ALIAS]
+        self.name = "import-reader" if conn is not None else "import-writer"
         self.owner = threading.get_ident()
         self.thread: threading.Thread | None = None
         self.result = None
@@ -220,7 +221,7 @@ class BackgroundWork:
 
     def submit(self, job) -> None:
         self.wait()
-        self.thread = threading.Thread(target=self._run, args=(job,), name="import-writer", daemon=True)
+        self.thread = threading.Thread(target=self._run, args=(job,), name=self.name, daemon=True)
         self.thread.start()
 
     def _run(self, job):

@@ -176,8 +176,8 @@ class TableImporter:
 
     def lookup_batch(self, batch: list[tuple[int, object, RowProblems]], conn) -> object:
         """The database reads ``check_batch`` needs for a batch (people by keyed hash …), made on ``conn`` alone:
-        with ``insert_in_background`` they run on the writer thread, right after the batch before is written and
-        while Python cleans the next one. What it returns is handed to ``check_batch``."""
+        with ``insert_in_background`` they run on another thread (the import's reader, or its writer between two
+        inserts) while Python checks the batch before. What it returns is handed to ``check_batch``."""
         return None
 
     def check_batch(self, batch: list[tuple[int, object, RowProblems]], found=None) -> None:
@@ -186,8 +186,8 @@ class TableImporter:
 
     def existing_conflicts(self, batch: list[tuple[int, object, RowProblems]], conn) -> list[tuple[int, str, str]]:
         """After ``check_batch``: rows that collide with what the table already holds, as (Excel row, column,
-        message), found on ``conn`` just before the batch is written (on the writer thread, like
-        ``lookup_batch``). A batch with a conflict is not written."""
+        message), found on ``conn`` before the batch is written (on another thread, like ``lookup_batch``). A batch
+        with a conflict is not written."""
         return []
 
     def before_create(self, instances: list) -> None:

@@ -98,22 +98,30 @@ def _record_rows(own, care_activity, people, hours=("2.2", "3", "1.75")):
     return [
         {"协会统一编制序列号": own.serial_number, "项目名称": care_activity.project.name,
          "活动名称": care_activity.name, "活动日期": care_activity.held_on.isoformat(),
-         "身份证号码": number, "姓名": person.name, "服务时长（小时）": h, "状态": "已确认"}
-        for (person, number), h in zip(people, hours)
+         "身份证号码": number, "姓名": person.name, "服务时长（小时）": hours[n % len(hours)], "状态": "已确认"}
+        for n, (person, number) in enumerate(people)
     ]
 
 
-def test_service_records_land_whole_or_not_at_all(user, own):
+def _registered(count, born):
+    """``count`` volunteers of 新城区 named 志愿者0 …, with their ID numbers (born on a date the factory does not
+    use, so that the numbers are new)."""
     from members.tests.factories import id_number
 
-    care_activity = activity(project(own), date(2024, 3, 5), "学雷锋日社区服务")
     people = []
-    for n in range(3):
-        number = id_number("150102", date(2001, 2, 3), seq=n)  # not a birth date the factory uses
+    for n in range(count):
+        number = id_number("150102", born, seq=n)
         person = volunteer("150102", name=f"志愿者{n}")
         person.set_id_number(number)
         person.save()
         people.append((person, number))
+    return people
+
+
+def test_service_records_land_whole_or_not_at_all(user, own):
+
+    care_activity = activity(project(own), date(2024, 3, 5), "学雷锋日社区服务")
+    people = _registered(3, date(2001, 2, 3))
     rows = _record_rows(own, care_activity, people)
     bad = [dict(r) for r in rows]
     bad[0]["服务时长（小时）"] = "-2"
@@ -146,19 +154,11 @@ def test_service_records_land_whole_or_not_at_all(user, own):
 
 def test_service_records_in_many_batches_land_whole_or_not_at_all(user, own, monkeypatch):
     """Batches of two: on PostgreSQL each is written by a second thread while the next is checked."""
-    from members.tests.factories import id_number
 
     monkeypatch.setattr(ServiceRecordImporter, "batch_size", 2)
     held = activity(project(own), date(2024, 3, 5), "学雷锋日社区服务")
-    people = []
-    for n in range(7):
-        number = id_number("150102", date(2001, 2, 4), seq=n)
-        person = volunteer("150102", name=f"志愿者{n}")
-        person.set_id_number(number)
-        person.save()
-        people.append((person, number))
-    rows = _record_rows(own, held, people[:3]) + _record_rows(own, held, people[3:6]) + _record_rows(
-        own, held, people[6:])
+    people = _registered(7, date(2001, 2, 4))
+    rows = _record_rows(own, held, people)
     late = [dict(r) for r in rows]
     late[6]["姓名"] = "别人"  # the last batch fails after three batches were written
     report = run(ServiceRecordImporter, user, late)
@@ -183,22 +183,14 @@ def test_a_record_already_stored_stops_the_writes_at_its_batch(user, own, monkey
     """Batches of two: a stored record is found in the turn that would write its batch (on PostgreSQL, on the
     writer thread, after two batches were written); that batch and every later one are not written, the row is
     named, and the batches before are rolled back."""
-    from members.tests.factories import id_number
 
     from .factories import record
 
     monkeypatch.setattr(ServiceRecordImporter, "batch_size", 2)
     held = activity(project(own), date(2024, 3, 5), "学雷锋日社区服务")
-    people = []
-    for n in range(7):
-        number = id_number("150102", date(2001, 2, 5), seq=n)
-        person = volunteer("150102", name=f"志愿者{n}")
-        person.set_id_number(number)
-        person.save()
-        people.append((person, number))
+    people = _registered(7, date(2001, 2, 5))
     stored = record(held, people[4][0], hours="2")
-    rows = _record_rows(own, held, people[:3]) + _record_rows(own, held, people[3:6]) + _record_rows(
-        own, held, people[6:])
+    rows = _record_rows(own, held, people)
     with django_assert_max_num_queries(40):
         report = run(ServiceRecordImporter, user, rows)
     assert report.errors == [RowError(6, "身份证号码", "该志愿者在这次活动的同一天已有服务记录。")]
@@ -214,8 +206,6 @@ def test_an_import_outside_any_transaction_looks_up_on_a_second_connection(user,
     on a second connection while the first writes: the same findings, the same whole-or-nothing."""
     from django.test.utils import CaptureQueriesContext
 
-    from members.tests.factories import id_number
-
     from .factories import record
 
     monkeypatch.setattr(ServiceRecordImporter, "batch_size", 2)
@@ -228,16 +218,9 @@ def test_an_import_outside_any_transaction_looks_up_on_a_second_connection(user,
 
     monkeypatch.setattr(ServiceRecordImporter, "lookup_batch", spy)
     held = activity(project(own), date(2024, 3, 5), "学雷锋日社区服务")
-    people = []
-    for n in range(7):
-        number = id_number("150102", date(2001, 2, 6), seq=n)
-        person = volunteer("150102", name=f"志愿者{n}")
-        person.set_id_number(number)
-        person.save()
-        people.append((person, number))
+    people = _registered(7, date(2001, 2, 6))
     stored = record(held, people[4][0], hours="2")
-    rows = _record_rows(own, held, people[:3]) + _record_rows(own, held, people[3:6]) + _record_rows(
-        own, held, people[6:])
+    rows = _record_rows(own, held, people)
     late = [dict(r) for r in rows]
     late[6]["姓名"] = "别人"
     report = run(ServiceRecordImporter, user, late)
