@@ -7,7 +7,7 @@ from django.http import Http404
 
 from divisions.models import Division
 
-from .admin_scoping import LeagueListFilter
+from .admin_scoping import LeagueListFilter, pk_or_404
 from .models import User
 from .roles import grantable_roles, group_name
 from .scoping import user_scope_code
@@ -123,7 +123,7 @@ class UserAdmin(DjangoUserAdmin):
         raise Http404("账号不存在，或不在您的管辖范围内。")
 
     def user_change_password(self, request, id, form_url=""):
-        if not self.get_queryset(request).filter(pk=id).exists():
+        if not self.get_queryset(request).filter(pk=pk_or_404(self.model, id)).exists():
             raise Http404("账号不存在，或不在您的管辖范围内。")
         return super().user_change_password(request, id, form_url)
 

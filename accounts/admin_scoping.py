@@ -6,7 +6,8 @@ refuses to save a record into a division outside the user's scope.
 """
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -15,6 +16,14 @@ from divisions.models import Division
 from .scoping import assert_in_scope, scope_path_of, scope_queryset, user_scope_code
 
 INVALID_CHOICE_MESSAGE = "所选{label}不存在，或不在您的管辖范围内。"
+
+
+def pk_or_404(model, value):
+    """The primary key a URL names, or a 404 for anything that cannot be one (``abc``, ``1.5``, ``²``)."""
+    try:
+        return model._meta.pk.to_python(unquote(str(value)))
+    except (ValidationError, ValueError, TypeError, OverflowError):
+        raise Http404("记录不存在，或不在您的管辖范围内。") from None
 
 
 def _is_scoped(model) -> bool:
@@ -119,7 +128,9 @@ class ScopedModelAdmin(ScopingFormMixin, SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        return _scope_checked_form(form, request.user, scope_path_of(self.model).split("__")[0])
+        form = _scope_checked_form(form, request.user, scope_path_of(self.model).split("__")[0])
+        current = getattr(request, "_revert_onto", None)
+        return _revert_form(form, current) if current is not None else form
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         # An object outside the user's scope is indistinguishable from one that does not exist.
@@ -127,24 +138,34 @@ class ScopedModelAdmin(ScopingFormMixin, SimpleHistoryAdmin):
 
     # --- history: django-simple-history's views look objects up without get_queryset; scope them here.
     def _history_in_scope(self, request, object_id, version_id=None) -> bool:
+        object_id = pk_or_404(self.model, object_id)
+        history = self.model.history
+        if version_id is not None:
+            version_id = pk_or_404(history.model, version_id)
         if self.get_queryset(request).filter(pk=object_id).exists():
             if version_id is None:
                 return True
         elif version_id is None:
             # A deleted record: its last version decides.
-            history = self.model.history.filter(**{self.model._meta.pk.attname: object_id})
-            last = history.order_by("-history_date").first()
+            versions = history.filter(**{self.model._meta.pk.attname: object_id})
+            last = versions.order_by("-history_date").first()
             return last is not None and scope_queryset(
-                history.filter(history_id=last.history_id), request.user, path=scope_path_of(self.model)
+                versions.filter(history_id=last.history_id), request.user, path=scope_path_of(self.model)
             ).exists()
         else:
             return False
-        version = self.model.history.filter(**{self.model._meta.pk.attname: object_id, "history_id": version_id})
+        version = history.filter(**{self.model._meta.pk.attname: object_id, "history_id": version_id})
         return scope_queryset(version, request.user, path=scope_path_of(self.model)).exists()
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        """Only the versions that lay within the user's scope when they were made: a team moved in from another
+        county does not bring its earlier county's history with it."""
+        queryset = super().get_history_queryset(request, history_manager, pk_name, object_id)
+        return scope_queryset(queryset, request.user, path=scope_path_of(self.model))
 
     def history_view(self, request, object_id, extra_context=None):
         if not hasattr(self.model, "history"):  # computed or log records: Django's own change log, still scoped
-            if not self.get_queryset(request).filter(pk=object_id).exists():
+            if not self.get_queryset(request).filter(pk=pk_or_404(self.model, object_id)).exists():
                 raise Http404("记录不存在，或不在您的管辖范围内。")
             return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
         if user_scope_code(request.user) is None or not self._history_in_scope(request, object_id):
@@ -152,9 +173,36 @@ class ScopedModelAdmin(ScopingFormMixin, SimpleHistoryAdmin):
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """A past version, shown read-only or offered for revert. Reverting is a change like any other: it needs
+        the change permission on the record as it is now, and goes through the change form's own checks against
+        the stored record (so a service record's hours revert only as a correction with a reason)."""
+        if not hasattr(self.model, "history"):  # computed or log records keep no versions
+            raise Http404("记录不存在，或不在您的管辖范围内。")
         if user_scope_code(request.user) is None or not self._history_in_scope(request, object_id, version_id):
             raise Http404("记录不存在，或不在您的管辖范围内。")
+        if request.method == "POST":
+            current = self.get_queryset(request).filter(pk=pk_or_404(self.model, object_id)).first()
+            if current is None or self.revert_disabled(request, current):
+                raise PermissionDenied("您没有修改该记录的权限，不能恢复历史版本。")
+            request._revert_onto = current
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        return super().revert_disabled(request, obj) or not self.has_change_permission(request, obj)
+
+
+def _revert_form(form_class, current):
+    """The history page's form, bound to the stored record: what it validates and saves is the change from the
+    record as it is now to the version being restored, not from that version to itself."""
+
+    class RevertForm(form_class):
+        def __init__(self, data=None, files=None, *args, instance=None, **kwargs):
+            if data is not None:
+                instance = type(current)._default_manager.get(pk=current.pk)
+            super().__init__(data, files, *args, instance=instance, **kwargs)
+
+    RevertForm.__name__ = form_class.__name__
+    return RevertForm
 
 
 class ReadOnlyAdminMixin:

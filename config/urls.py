@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.http import Http404
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -13,7 +14,16 @@ admin.site.site_title = "青年志愿者协会管理平台"
 admin.site.index_title = "台账管理"
 admin.site.enable_nav_sidebar = False
 
+
+
+def no_view_on_site(request, content_type_id, object_id):
+    """The admin's "view on site" redirect looks any record up across the region; no record here has a public
+    page, so it answers every id alike."""
+    raise Http404("页面不存在。")
+
+
 urlpatterns = [
+    path(f"{settings.ADMIN_URL}r/<path:content_type_id>/<path:object_id>/", no_view_on_site),
     path(settings.ADMIN_URL, admin.site.urls),
     path("dashboard/", include("reports.urls")),
     path("api/v1/token/", TokenView.as_view(), name="api-token"),

@@ -23,7 +23,7 @@ class DivisionAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
-        if term.isdigit():
+        if term.isascii() and term.isdigit():
             # A GB/T 2260 code (150102 or 150102001) finds the division and everything under it.
             code = term.rstrip("0") if len(term) == 6 else term
             if len(term) == 6 and len(code) % 2:

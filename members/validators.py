@@ -40,7 +40,7 @@ def validate_id_number(value: str) -> str:
         raise ValidationError("15 位身份证号码已停止使用，请填写 18 位号码。", code="fifteen")
     if len(number) != 18:
         raise ValidationError("身份证号码应为 18 位，当前为 %(n)s 位。", params={"n": len(number)}, code="length")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not number.isascii() or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise ValidationError("身份证号码前 17 位应为数字，最后一位为数字或 X。", code="format")
     if ric.calc_check_digit(number) != number[17]:
         raise ValidationError("身份证号码校验位不正确，请核对证件。", code="checksum")

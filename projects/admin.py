@@ -12,6 +12,7 @@ from accounts.admin_scoping import (
     ReadOnlyAdminMixin,
     ScopedInline,
     ScopedModelAdmin,
+    pk_or_404,
 )
 from common.admin_excel import TableExcelAdminMixin
 from common.paginator import FastCountPaginator
@@ -258,7 +259,7 @@ class CertificateAdmin(ScopedModelAdmin):
 
     def _certificate(self, request, object_id):
         certificate = self.get_queryset(request).select_related("volunteer", "association__division").filter(
-            pk=object_id).first() if str(object_id).isdigit() else None
+            pk=pk_or_404(self.model, object_id)).first()
         if certificate is None:
             raise Http404("证明不存在，或不在您的管辖范围内。")
         return certificate
