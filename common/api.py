@@ -6,6 +6,7 @@ own ``full_clean`` plus the scope check, so the API refuses with the same Chines
 """
 from __future__ import annotations
 
+from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django_filters import rest_framework as filters
@@ -64,13 +65,40 @@ class ScopedSerializer(serializers.ModelSerializer):
         return [f.name for f in self.Meta.model._meta.fields if f.name not in writable and f.name != "id"]
 
 
+class RecordIdField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        kwargs.setdefault("error_messages", {"invalid": "请填写记录的 ID（正整数）。",
+                                             "min_value": "请填写记录的 ID（正整数）。",
+                                             "max_value": "请填写记录的 ID（正整数）。"})
+        super().__init__(**kwargs)
+
+
+class RecordIdFilter(filters.Filter):
+    """A related record by its ID. It filters within the list's own (already scoped) rows, so another county's
+    record and one that does not exist give the same empty page, and the browsable API's filter form offers a
+    number box rather than a list of every related record."""
+
+    field_class = RecordIdField
+
+
 class DivisionFilter(filters.FilterSet):
-    """``division``: a GB/T 2260 code prefix (15, 1501, 150102); every endpoint has it."""
+    """``division``: a GB/T 2260 code prefix (15, 1501, 150102); every endpoint has it. A foreign key is filtered
+    by ID (``RecordIdFilter``), never by a choice list."""
 
     division = filters.CharFilter(method="filter_division", label="区划代码（前缀）")
 
     def filter_division(self, queryset, name, value):
         return queryset.filter(**{f"{scope_path_of(queryset.model)}__startswith": value.strip()})
+
+    @classmethod
+    def filter_for_lookup(cls, field, lookup_type):
+        if field.is_relation and lookup_type == "exact":
+            return RecordIdFilter, {}
+        if field.is_relation:
+            raise ValueError(f"{field.name}: only exact lookups by ID are offered on a related record")
+        return super().filter_for_lookup(field, lookup_type)
 
 
 def filterset_for(model_class, fields: dict | list | None = None):
