@@ -38,6 +38,17 @@ def scope_queryset(queryset: QuerySet, user, *, path: str | None = None) -> Quer
     return queryset.filter(**{f"{path}__startswith": code})
 
 
+def division_ids_in_scope(user) -> frozenset[int] | None:
+    """The primary keys of the divisions the user may reach; ``None`` means every division (superuser). For
+    lookups that run as plain SQL on a lent connection, where a join on the division code is not wanted."""
+    from divisions.models import Division
+
+    code = user_scope_code(user)
+    if code == "":
+        return None
+    return frozenset(scope_queryset(Division.objects.all(), user).values_list("pk", flat=True))
+
+
 def code_in_scope(user, code: str | None) -> bool:
     scope = user_scope_code(user)
     if scope is None or code is None:

@@ -154,6 +154,21 @@ class AssociationWidget(TextWidget):
         return value.serial_number if value else ""
 
 
+#: A person the importing user cannot reach reads exactly as one who is not registered: the import discloses
+#: neither their name nor that they exist elsewhere in the region.
+NOT_REGISTERED_IN_SCOPE = "在您的管辖范围内没有登记该身份证号码的注册志愿者，请先导入或登记志愿者。"
+
+
+def people_in_scope(user, hashes, *only):
+    """The registered volunteers the user may reach, by keyed ID-number hash."""
+    from accounts.scoping import scope_queryset
+
+    queryset = scope_queryset(Volunteer.objects.filter(id_number_hash__in=list(hashes)), user)
+    if only:
+        queryset = queryset.only(*only)
+    return {v.id_number_hash: v for v in queryset}
+
+
 class PersonWidget(IdNumberWidget):
     """A registered volunteer by ID number: the number is validated here, looked up per batch by its hash."""
 
@@ -201,15 +216,14 @@ class IndividualMemberImporter(TableImporter):
         return member
 
     def check_batch(self, batch, found=None):
-        people = {v.id_number_hash: v for v in Volunteer.objects.filter(
-            id_number_hash__in=[m._person_hash for _, m, _ in batch])}
+        people = people_in_scope(self.user, {m._person_hash for _, m, _ in batch})
         existing = set(IndividualMember.objects.filter(
             volunteer__in=people.values(), association__in={m.association for _, m, _ in batch}
         ).values_list("association_id", "volunteer_id", "joined_on"))
         for number, member, problems in batch:
             person = people.get(member._person_hash)
             if person is None:
-                problems.add("身份证号码", "该身份证号码尚未登记为注册志愿者，请先导入或登记志愿者。")
+                problems.add("身份证号码", NOT_REGISTERED_IN_SCOPE)
                 continue
             if member._name and member._name != person.name:
                 problems.add("姓名", f"与登记的姓名「{person.name}」不一致。")

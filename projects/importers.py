@@ -2,11 +2,12 @@
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from accounts.scoping import division_ids_in_scope
 from common.imports import ChoiceWidget, DateWidget, DecimalWidget, YesNoWidget
 from common.lookups import DivisionWidget
 from common.pg_copy import existing_keys, fetch, values_by_key
 from common.tabular import Column, DomainsWidget, TableImporter
-from members.importers import AssociationWidget, PersonWidget
+from members.importers import NOT_REGISTERED_IN_SCOPE, AssociationWidget, PersonWidget
 from members.models import Volunteer
 
 from .models import (
@@ -233,6 +234,7 @@ class ServiceRecordImporter(TableImporter):
         self.association_widget.load(self.user)
         self.seen: dict[tuple, int] = {}
         self.people: dict[str, tuple] = {}
+        self.reachable_divisions = division_ids_in_scope(self.user)
         self.activities: dict[tuple, int | None] = {}
         self.today = timezone.localdate()
         self.now = timezone.now()
@@ -275,8 +277,10 @@ class ServiceRecordImporter(TableImporter):
             }
             activities = {key: stored.get(key) for key in keys}
         wanted = {r.person_hash for _, r, _ in batch} - self.people.keys()
-        people = {digest: (pk, name) for digest, pk, name in values_by_key(Volunteer, "id_number_hash", wanted, "pk",
-                                                                            "name", conn=conn)}
+        reachable = self.reachable_divisions
+        people = {digest: (pk, name) for digest, pk, name, division_id in values_by_key(
+            Volunteer, "id_number_hash", wanted, "pk", "name", "division_id", conn=conn)
+            if reachable is None or division_id in reachable}
         return activities, people
 
     def check_batch(self, batch, found=None):
@@ -291,7 +295,7 @@ class ServiceRecordImporter(TableImporter):
                 _, project, name, held_on = record.activity_key
                 problems.add("活动名称", f"项目「{project}」没有 {held_on:%Y-%m-%d} 的活动「{name}」，请先导入活动。")
             if person is None:
-                problems.add("身份证号码", "该身份证号码尚未登记为注册志愿者，请先导入或登记志愿者。")
+                problems.add("身份证号码", NOT_REGISTERED_IN_SCOPE)
             elif record.name and record.name != person[1]:
                 problems.add("姓名", f"与登记的姓名「{person[1]}」不一致。")
             if activity_id is None or person is None:

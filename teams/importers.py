@@ -3,8 +3,7 @@ from django.core.exceptions import ValidationError
 from common.imports import ChoiceWidget, DateWidget, YesNoWidget
 from common.lookups import DivisionWidget
 from common.tabular import Column, TableImporter
-from members.importers import AssociationWidget, PersonWidget
-from members.models import Volunteer
+from members.importers import NOT_REGISTERED_IN_SCOPE, AssociationWidget, PersonWidget, people_in_scope
 
 from .models import Team, TeamMembership
 
@@ -102,8 +101,7 @@ class RosterImporter(TableImporter):
     def check_batch(self, batch, found=None):
         teams = {(t.division_id, t.name): t for t in Team.objects.filter(
             division__in={m._division for _, m, _ in batch})}
-        people = {v.id_number_hash: v for v in Volunteer.objects.filter(
-            id_number_hash__in=[m._person_hash for _, m, _ in batch])}
+        people = people_in_scope(self.user, {m._person_hash for _, m, _ in batch})
         existing = set(TeamMembership.objects.filter(team__in=teams.values(), volunteer__in=people.values())
                        .values_list("team_id", "volunteer_id", "joined_on"))
         for number, membership, problems in batch:
@@ -112,7 +110,7 @@ class RosterImporter(TableImporter):
             if team is None:
                 problems.add("服务队名称", f"「{membership._division.name}」没有名为「{membership._team_name}」的服务队。")
             if person is None:
-                problems.add("身份证号码", "该身份证号码尚未登记为注册志愿者，请先导入或登记志愿者。")
+                problems.add("身份证号码", NOT_REGISTERED_IN_SCOPE)
             elif membership._name and membership._name != person.name:
                 problems.add("姓名", f"与登记的姓名「{person.name}」不一致。")
             if team is None or person is None:

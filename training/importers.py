@@ -3,8 +3,7 @@ from django.core.exceptions import ValidationError
 
 from common.imports import ChoiceWidget, DateWidget, DecimalWidget, YesNoWidget
 from common.tabular import Column, TableImporter
-from members.importers import AssociationWidget, PersonWidget
-from members.models import Volunteer
+from members.importers import NOT_REGISTERED_IN_SCOPE, AssociationWidget, PersonWidget, people_in_scope
 
 from .models import Attendance, TrainingSession
 
@@ -92,8 +91,7 @@ class AttendanceImporter(TableImporter):
         sessions = {(s.organiser_id, s.title, s.started_on): s for s in TrainingSession.objects.filter(
             organiser_id__in={k[0] for k in keys}, title__in={k[1] for k in keys},
             started_on__in={k[2] for k in keys}).select_related("organiser__division")}
-        people = {v.id_number_hash: v for v in Volunteer.objects.filter(
-            id_number_hash__in=[a._person_hash for _, a, _ in batch]).only("pk", "name", "id_number_hash")}
+        people = people_in_scope(self.user, {a._person_hash for _, a, _ in batch}, "pk", "name", "id_number_hash")
         existing = set(Attendance.objects.filter(session__in=sessions.values(), volunteer__in=people.values())
                        .values_list("session_id", "volunteer_id"))
         for number, attendance, problems in batch:
@@ -103,7 +101,7 @@ class AttendanceImporter(TableImporter):
                 _, title, started_on = attendance._key
                 problems.add("培训名称", f"没有 {started_on:%Y-%m-%d} 开始的培训「{title}」，请先导入培训。")
             if person is None:
-                problems.add("身份证号码", "该身份证号码尚未登记为注册志愿者，请先导入或登记志愿者。")
+                problems.add("身份证号码", NOT_REGISTERED_IN_SCOPE)
             elif attendance._name and attendance._name != person.name:
                 problems.add("姓名", f"与登记的姓名「{person.name}」不一致。")
             if session is None or person is None:
