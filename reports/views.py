@@ -57,7 +57,8 @@ def dashboard_home(request):
     if division.level == "county":
         return redirect(reverse("reports:county", args=[division.code]) + query)
     if division.level == "township":
-        return redirect(reverse("reports:county", args=[division.code[:6]]) + query)
+        # The dashboard starts at a whole county; a township account holds only part of one.
+        return render(request, "reports/township.html", {"division": division})
     return redirect(reverse("reports:division", args=[division.code]) + query)
 
 

@@ -189,6 +189,16 @@ def test_a_league_official_sees_only_the_league(client, make_staff):
     assert "呼和浩特市新城区青年志愿者协会" in page or "新城区青年志愿者协会" in page
 
 
+def test_a_township_account_is_told_why_it_has_no_dashboard(client, make_staff):
+    association("150102")
+    client.force_login(make_staff(Role.COUNTY_STAFF, "150102001"))
+    response = client.get(reverse("reports:home"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "建设情况看板按旗县（市、区）及以上汇总" in page and "没有可以查看的看板" in page
+    assert client.get(reverse("reports:county", args=["150102"])).status_code == 404  # not the whole county
+
+
 def test_the_dashboard_needs_a_login_and_a_role(client, make_staff):
     assert client.get(reverse("reports:division", args=["15"])).status_code == 302
     client.force_login(make_staff(None, "15"))
