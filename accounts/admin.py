@@ -9,7 +9,7 @@ from divisions.models import Division
 
 from .admin_scoping import LeagueListFilter, pk_or_404
 from .models import User
-from .roles import grantable_roles, group_name
+from .roles import Role, grantable_roles, group_name
 from .scoping import user_scope_code
 
 admin.site.unregister(Group)
@@ -29,31 +29,47 @@ def _grantable_groups(manager):
     return Group.objects.filter(name__in=[group_name(r) for r in grantable_roles(manager)])
 
 
+def _check_secretariat_association(form, cleaned) -> None:
+    """A secretariat account is tied to one association, in that association's division; no other account is."""
+    if "association" not in form.fields or "groups" not in form.fields:
+        return
+    association = cleaned.get("association")
+    secretariat = any(g.name == group_name(Role.SECRETARIAT) for g in cleaned.get("groups") or [])
+    if secretariat and association is None and "association" not in form.errors:
+        form.add_error("association", "协会秘书处工作人员的账号须填写所属协会。")
+    elif association is not None and not secretariat:
+        form.add_error("association", "只有协会秘书处工作人员的账号填写所属协会。")
+    elif association is not None and cleaned.get("scope_division") != association.division:
+        form.add_error("scope_division", f"协会秘书处工作人员的管辖区划须为所属协会所在的「{association.division.name}」。")
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "last_name", "first_name", "organisation", "scope_division", "roles", "is_active")
     list_filter = ("is_active", "groups", LeagueListFilter)
     list_select_related = ("scope_division",)
     search_fields = ("username", "first_name", "last_name", "organisation")
-    autocomplete_fields = ("scope_division",)
+    autocomplete_fields = ("scope_division", "association")
     ordering = ("username",)
 
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("个人信息", {"fields": ("last_name", "first_name", "email", "organisation")}),
-        ("管辖范围与角色", {"fields": ("scope_division", "groups", "is_active")}),
+        ("管辖范围与角色", {"fields": ("scope_division", "association", "groups", "is_active")}),
         ("登录记录", {"fields": ("last_login", "date_joined")}),
     )
     superuser_fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("个人信息", {"fields": ("last_name", "first_name", "email", "organisation")}),
-        ("管辖范围与角色", {"fields": ("scope_division", "groups", "is_active", "is_staff", "is_superuser")}),
+        ("管辖范围与角色", {"fields": ("scope_division", "association", "groups", "is_active", "is_staff",
+                                     "is_superuser")}),
         ("单独授权", {"classes": ("collapse",), "fields": ("user_permissions",)}),
         ("登录记录", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "password1", "password2")}),
-        ("管辖范围与角色", {"fields": ("last_name", "first_name", "organisation", "scope_division", "groups")}),
+        ("管辖范围与角色", {"fields": ("last_name", "first_name", "organisation", "scope_division", "association",
+                                     "groups")}),
     )
     readonly_fields = ("last_login", "date_joined")
 
@@ -79,9 +95,15 @@ class UserAdmin(DjangoUserAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "scope_division":
             kwargs["queryset"] = _manageable_divisions(request.user)
+        if db_field.name == "association":
+            from associations.models import Association
+
+            kwargs["queryset"] = Association.objects.filter(division__in=_manageable_divisions(request.user))
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "scope_division":
             formfield.error_messages["invalid_choice"] = "只能为本级以下的行政区划开设账号。"
+        if db_field.name == "association":
+            formfield.error_messages["invalid_choice"] = "所选协会不在您可开设账号的区划内。"
         return formfield
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
@@ -97,6 +119,7 @@ class UserAdmin(DjangoUserAdmin):
         class ManagedUserForm(form):
             def clean(self):
                 cleaned = super().clean()
+                _check_secretariat_association(self, cleaned)
                 if manager.is_superuser:
                     return cleaned
                 if (

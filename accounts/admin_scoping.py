@@ -13,7 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from divisions.models import Division
 
-from .scoping import assert_in_scope, scope_path_of, scope_queryset, user_scope_code
+from .scoping import assert_in_scope, scope_path_of, scope_queryset, user_association_id, user_scope_code
 
 INVALID_CHOICE_MESSAGE = "所选{label}不存在，或不在您的管辖范围内。"
 
@@ -99,6 +99,8 @@ def _scope_checked_form(form_class, user, field_name: str | None):
     class ScopeCheckedForm(form_class):
         def _post_clean(self):
             super()._post_clean()
+            if field_name and field_name in self._errors:
+                return  # the field's own refusal ("不存在，或不在您的管辖范围内") already says it
             try:
                 assert_in_scope(user, self.instance, field=field_name if field_name in self.fields else None)
             except ValidationError as error:
@@ -149,9 +151,17 @@ class ScopedModelAdmin(ScopingFormMixin, SimpleHistoryAdmin):
             # A deleted record: its last version decides.
             versions = history.filter(**{self.model._meta.pk.attname: object_id})
             last = versions.order_by("-history_date").first()
-            return last is not None and scope_queryset(
-                versions.filter(history_id=last.history_id), request.user, path=scope_path_of(self.model)
-            ).exists()
+            if last is None:
+                return False
+            last_version = scope_queryset(versions.filter(history_id=last.history_id), request.user,
+                                          path=scope_path_of(self.model))
+            association_id = user_association_id(request.user)
+            if association_id is not None:
+                association_path = getattr(self.model, "association_path", None)
+                if association_path is None or association_path == "pk":
+                    return False  # records of several associations at once: not reopened by a secretariat
+                last_version = last_version.filter(**{association_path: association_id})
+            return last_version.exists()
         else:
             return False
         version = history.filter(**{self.model._meta.pk.attname: object_id, "history_id": version_id})

@@ -23,6 +23,15 @@ class User(AbstractUser):
         related_name="+",
         help_text="账号只能查看和修改该区划及其下级区划的数据。",
     )
+    association = models.ForeignKey(
+        "associations.Association",
+        verbose_name="所属协会",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="协会秘书处工作人员的账号须填写：只能查看和修改本协会的会员、志愿者和记录。",
+    )
     organisation = models.CharField("所在单位", max_length=100, blank=True)
 
     objects = UserManager()

@@ -3,12 +3,20 @@
 Every record a user can reach hangs off a division; its model names the path to that division's code in
 ``scope_path`` (``"division__code"``, ``"association__division__code"``). Scoping is a prefix filter on that
 code. Fail closed: an anonymous or inactive user, or a staff user without a scope division, gets nothing.
+
+A secretariat account (``User.association`` set) is further limited to its own association: a model bound to
+associations names the path to its association in ``association_path`` (``"association"``,
+``"project__association"``), or builds the condition in ``association_q(association_id)`` where a record
+belongs to an association through several links (a volunteer belongs to the associations that registered,
+admitted or rostered them). Models with neither (divisions, targets, the dashboard's figures, service bases) are
+shared by everything in the division.
 """
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 OUT_OF_SCOPE_MESSAGE = "「{name}」不在您的管辖范围（{scope}）内，不能在此保存或查看记录。"
 NO_SCOPE_MESSAGE = "您的账号尚未设置管辖区划，请联系上级管理员。"
+OTHER_ASSOCIATION_MESSAGE = "您的账号只能在本协会（{association}）登记和修改记录。"
 
 
 def user_scope_code(user) -> str | None:
@@ -27,15 +35,47 @@ def scope_path_of(model) -> str:
     return path
 
 
+def user_association_id(user) -> int | None:
+    """The association a secretariat account is limited to; ``None``: no association limit."""
+    if user is None or not user.is_authenticated or user.is_superuser:
+        return None
+    return getattr(user, "association_id", None)
+
+
+def association_condition(model, association_id: int) -> Q | None:
+    """The condition for ``model``'s records of one association; ``None`` for models not bound to associations."""
+    build = getattr(model, "association_q", None)
+    if build is not None:
+        return build(association_id)
+    path = getattr(model, "association_path", None)
+    if path is None:
+        return None
+    return Q(**{path: association_id})
+
+
 def scope_queryset(queryset: QuerySet, user, *, path: str | None = None) -> QuerySet:
-    """Limit any queryset to the user's division and everything below it."""
+    """Limit any queryset to the user's division and everything below it (and a secretariat account to its
+    association). ``path``: the division path where it differs from the model's own (its history); the
+    association limit applies to the live model only (history views check the live record first)."""
     code = user_scope_code(user)
     if code is None:
         return queryset.none()
     if code == "":
         return queryset
-    path = path or scope_path_of(queryset.model)
-    return queryset.filter(**{f"{path}__startswith": code})
+    scoped = queryset.filter(**{f"{path or scope_path_of(queryset.model)}__startswith": code})
+    association_id = user_association_id(user)
+    if association_id is not None and path is None:
+        condition = association_condition(queryset.model, association_id)
+        if condition is not None:
+            scoped = scoped.filter(condition)
+    return scoped
+
+
+def in_association_scope(user, model, pk) -> bool:
+    """Whether a stored record lies within the user's association limit (always true without one)."""
+    association_id = user_association_id(user)
+    condition = association_condition(model, association_id) if association_id is not None else None
+    return condition is None or model._default_manager.filter(condition, pk=pk).exists()
 
 
 def division_ids_in_scope(user) -> frozenset[int] | None:
@@ -76,11 +116,59 @@ def assert_in_scope(user, obj, *, field: str | None = None) -> None:
         return
     code = record_division_code(obj)
     if code is not None and code.startswith(scope):
+        _assert_in_association(user, obj, field)
         return
     division = _division_of(obj)
     message = OUT_OF_SCOPE_MESSAGE.format(
         name=division.name if division is not None else "未指定区划", scope=user.scope_division.name
     )
+    raise ValidationError({field: message} if field else message)
+
+
+def stamped_association_fields(model) -> tuple[str, ...]:
+    """The fields a secretariat account's new record of ``model`` gets its association in, when left blank."""
+    registering = getattr(model, "registering_association_field", None)
+    if registering is not None:
+        return (registering,)
+    path = getattr(model, "association_path", None)
+    return (path,) if path and path != "pk" and "__" not in path else ()
+
+
+def _assert_in_association(user, obj, field: str | None) -> None:
+    """A secretariat account writes only its own association's records. A new record bound to associations
+    through several links (a volunteer) is registered by the account's association; a stored one was found
+    through the scoped queryset already."""
+    association_id = user_association_id(user)
+    if association_id is None:
+        return
+    model = type(obj)
+    registering = getattr(model, "registering_association_field", None)
+    if registering is not None:
+        if obj.pk is None and getattr(obj, f"{registering}_id") is None:
+            setattr(obj, f"{registering}_id", association_id)
+        return
+    path = getattr(model, "association_path", None)
+    if path is None:
+        return
+    if "__" not in path and path != "pk" and obj.pk is None and getattr(obj, f"{path}_id") is None:
+        setattr(obj, f"{path}_id", association_id)  # a new team or organisation of the account's association
+        return
+    if path == "pk":
+        found = obj.pk
+    else:
+        value = obj
+        *links, last = path.split("__")
+        for part in links:
+            value = getattr(value, part, None)
+            if value is None:
+                break
+        found = getattr(value, f"{last}_id", None) if value is not None else None
+    if found == association_id:
+        return
+    from associations.models import Association
+
+    name = Association.objects.filter(pk=association_id).values_list("name", flat=True).first() or ""
+    message = OTHER_ASSOCIATION_MESSAGE.format(association=name)
     raise ValidationError({field: message} if field else message)
 
 

@@ -15,9 +15,11 @@ def _password() -> str:
 
 @transaction.atomic
 def staff_account_ensure(
-    *, username: str, role: str | None, scope_code: str | None, superuser: bool = False, display_name: str = ""
+    *, username: str, role: str | None, scope_code: str | None, superuser: bool = False, display_name: str = "",
+    association=None,
 ) -> tuple[User, str]:
-    """Create or refresh an account and give it a fresh random password, returned for printing once."""
+    """Create or refresh an account and give it a fresh random password, returned for printing once. A
+    secretariat account takes its ``association``, whose division is its scope."""
     user, _ = User.objects.get_or_create(username=username)
     password = _password()
     user.set_password(password)
@@ -26,6 +28,9 @@ def staff_account_ensure(
     user.is_superuser = superuser
     user.last_name = display_name
     user.scope_division = Division.objects.get(code=scope_code) if scope_code else None
+    user.association = association
+    if association is not None:
+        user.scope_division = association.division
     user.save()
     if role:
         user.groups.set([Group.objects.get(name=group_name(role))])

@@ -95,6 +95,7 @@ class Association(models.Model):
     history = HistoricalRecords()
 
     scope_path = "division__code"
+    association_path = "pk"
 
     class Meta:
         verbose_name = "青年志愿者协会"
@@ -181,6 +182,7 @@ class Officer(models.Model):
     history = HistoricalRecords()
 
     scope_path = "association__division__code"
+    association_path = "association"
 
     class Meta:
         verbose_name = "协会负责人"
@@ -223,6 +225,7 @@ class SystemAdoption(models.Model):
     history = HistoricalRecords()
 
     scope_path = "association__division__code"
+    association_path = "association"
 
     class Meta:
         verbose_name = "章程与制度"
@@ -258,6 +261,7 @@ class PartyLeagueOrganisation(models.Model):
     history = HistoricalRecords()
 
     scope_path = "association__division__code"
+    association_path = "association"
 
     class Meta:
         verbose_name = "党团组织"
@@ -284,6 +288,7 @@ class SeatMembership(models.Model):
     history = HistoricalRecords()
 
     scope_path = "upper__division__code"
+    association_path = "upper"
 
     class Meta:
         verbose_name = "席位会员"
@@ -359,6 +364,15 @@ class Commendation(models.Model):
     history = HistoricalRecords()
 
     scope_path = "division__code"
+
+    @staticmethod
+    def association_q(association_id: int) -> models.Q:
+        """A commendation of the association, or of its project, organisation or volunteer."""
+        from members.models import Volunteer
+
+        return (models.Q(association=association_id) | models.Q(project__association=association_id)
+                | models.Q(organisation__association=association_id)
+                | models.Q(volunteer__in=Volunteer.objects.filter(Volunteer.association_q(association_id))))
 
     class Meta:
         verbose_name = "表彰"

@@ -15,7 +15,7 @@ from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
-from accounts.scoping import assert_in_scope, scope_path_of, scope_queryset
+from accounts.scoping import assert_in_scope, scope_path_of, scope_queryset, stamped_association_fields
 
 from .api_policy import ModelPermissions, Pages, TokenRateThrottle  # noqa: F401 - re-exported
 
@@ -55,6 +55,11 @@ class ScopedSerializer(serializers.ModelSerializer):
             assert_in_scope(request.user, instance, field=scope_path_of(self.Meta.model).split("__")[0])
         except DjangoValidationError as error:
             raise ValidationError(django_errors(error)) from None
+        if self.instance is None:
+            # A secretariat's new record is its association's: keep what the scope check filled in.
+            for name in stamped_association_fields(self.Meta.model):
+                if attrs.get(name) is None and getattr(instance, f"{name}_id", None) is not None:
+                    attrs[name] = getattr(instance, name)
         return attrs
 
     def full_clean(self, instance) -> None:

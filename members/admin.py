@@ -124,7 +124,7 @@ class VolunteerAdmin(ExcelAdminMixin, ScopedModelAdmin):
     fieldsets = (
         ("基本信息", {"fields": ("name", "division", "id_number", "id_number_masked", "birth_date", "sex",
                              "ethnicity", "political_status", "phone", "phone_masked", "reveal_link")}),
-        ("志愿服务", {"fields": ("skills", "volunteer_number", "registered_on", "service_summary")}),
+        ("志愿服务", {"fields": ("skills", "volunteer_number", "registered_on", "registered_by", "service_summary")}),
         ("保险", {"fields": ("insurer", "insurance_policy", ("insured_from", "insured_until"))}),
         ("监护人同意（未满 18 周岁）", {"fields": ("guardian_name", "guardian_relation", "guardian_consent_on",
                                           "guardian_consent_method")}),
@@ -246,8 +246,9 @@ class UnitMemberAdmin(TableExcelAdminMixin, DomainsFormMixin, ScopedModelAdmin):
 
 @admin.register(PersonalDataAccess)
 class PersonalDataAccessAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
-    list_display = ("accessed_at", "user", "subject", "fields", "purpose", "ip_address")
-    list_select_related = ("user",)
+    list_display = ("accessed_at", "user", "subject", "fields", "purpose", "division", "ip_address")
+    list_select_related = ("user", "division")
+    list_filter = (LeagueListFilter, CountyListFilter)
     date_hierarchy = "accessed_at"
 
 

@@ -65,7 +65,8 @@ def volunteer_workbook(queryset, *, user) -> bytes:
     content = importer_workbook(VolunteerImporter(user, reveal=reveal), people())
     if reveal:
         PersonalDataAccess.objects.create(user=user, volunteer=None, subject=f"导出 {exported} 名志愿者",
-                                          fields="身份证号码、手机号码（Excel 导出）", purpose="导出")
+                                          fields="身份证号码、手机号码（Excel 导出）", purpose="导出",
+                                          division_id=user.scope_division_id)
     return content
 
 

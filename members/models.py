@@ -74,14 +74,29 @@ class Volunteer(models.Model):
     guardian_relation = models.CharField("与监护人关系", max_length=20, blank=True)
     guardian_consent_on = models.DateField("监护人同意日期", null=True, blank=True)
     guardian_consent_method = models.CharField("同意方式", max_length=16, choices=ConsentMethod.choices, blank=True)
+    registered_by = models.ForeignKey(
+        "associations.Association", verbose_name="登记协会", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", help_text="登记该志愿者的协会；协会秘书处登记的志愿者自动记为本协会登记。",
+    )
 
     # A volunteer's history is looked up by the volunteer (``id``) and by date: the copied lookup columns (name,
     # hashes, division) need no indexes of their own there, and the history rows' user is kept consistent by
     # Django (no database-level constraint to check per row on a million-row import).
-    history = HistoricalRecords(no_db_index=["name", "id_number_hash", "phone_hash", "division"],
+    history = HistoricalRecords(no_db_index=["name", "id_number_hash", "phone_hash", "division", "registered_by"],
                                 user_db_constraint=False)
 
     scope_path = "division__code"
+    registering_association_field = "registered_by"
+
+    @staticmethod
+    def association_q(association_id: int, prefix: str = "") -> models.Q:
+        """A volunteer belongs to the associations that registered, admitted or rostered them."""
+        from teams.models import TeamMembership
+
+        ref = models.OuterRef(prefix.rstrip("_") or "pk")
+        return (models.Q(**{f"{prefix}registered_by": association_id})
+                | models.Exists(IndividualMember.objects.filter(volunteer=ref, association=association_id))
+                | models.Exists(TeamMembership.objects.filter(volunteer=ref, team__association=association_id)))
 
     class Meta:
         verbose_name = "注册志愿者"
@@ -149,8 +164,21 @@ class PersonalDataAccess(models.Model):
     purpose = models.CharField("查看事由", max_length=200, blank=True)
     ip_address = models.GenericIPAddressField("来源地址", null=True, blank=True)
     accessed_at = models.DateTimeField("查看时间", default=timezone.now, db_index=True)
+    # Where the access happened: the volunteer's division then (an export: the exporter's division). The entry
+    # stays with that scope when the volunteer later moves to another county.
+    division = models.ForeignKey("divisions.Division", verbose_name="所在区划", on_delete=models.PROTECT, null=True,
+                                 related_name="+", help_text="查看时志愿者所在的区划；导出时为导出人的管辖区划。")
 
-    scope_path = "volunteer__division__code"
+    scope_path = "division__code"
+
+    def save(self, *args, **kwargs):
+        if self.division_id is None and self.volunteer is not None:
+            self.division_id = self.volunteer.division_id
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def association_q(association_id: int) -> models.Q:
+        return Volunteer.association_q(association_id, prefix="volunteer__")
 
     class Meta:
         verbose_name = "个人信息查看记录"
@@ -192,6 +220,7 @@ class IndividualMember(models.Model):
     history = HistoricalRecords()
 
     scope_path = "association__division__code"
+    association_path = "association"
 
     class Meta:
         verbose_name = "个人会员"
@@ -246,6 +275,7 @@ class UnitMember(models.Model):
     history = HistoricalRecords()
 
     scope_path = "association__division__code"
+    association_path = "association"
 
     class Meta:
         verbose_name = "单位会员"
@@ -288,6 +318,10 @@ class VolunteerStar(models.Model):
     history = HistoricalRecords()
 
     scope_path = "volunteer__division__code"
+
+    @staticmethod
+    def association_q(association_id: int) -> models.Q:
+        return Volunteer.association_q(association_id, prefix="volunteer__")
 
     class Meta:
         verbose_name = "星级志愿者"

@@ -2,7 +2,7 @@
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.scoping import division_ids_in_scope
+from accounts.scoping import division_ids_in_scope, user_association_id
 from common.imports import ChoiceWidget, DateWidget, DecimalWidget, YesNoWidget
 from common.lookups import DivisionWidget
 from common.pg_copy import existing_keys, fetch, values_by_key
@@ -235,6 +235,7 @@ class ServiceRecordImporter(TableImporter):
         self.seen: dict[tuple, int] = {}
         self.people: dict[str, tuple] = {}
         self.reachable_divisions = division_ids_in_scope(self.user)
+        self.association_id = user_association_id(self.user)
         self.activities: dict[tuple, int | None] = {}
         self.today = timezone.localdate()
         self.now = timezone.now()
@@ -281,6 +282,11 @@ class ServiceRecordImporter(TableImporter):
         people = {digest: (pk, name) for digest, pk, name, division_id in values_by_key(
             Volunteer, "id_number_hash", wanted, "pk", "name", "division_id", conn=conn)
             if reachable is None or division_id in reachable}
+        if people and self.association_id is not None:  # a secretariat: its own association's people only
+            own = {pk for pk, in fetch(Volunteer.objects.filter(
+                Volunteer.association_q(self.association_id), pk__in=[p[0] for p in people.values()],
+            ).values_list("pk"), conn)}
+            people = {digest: person for digest, person in people.items() if person[0] in own}
         return activities, people
 
     def check_batch(self, batch, found=None):

@@ -99,6 +99,7 @@ class Project(models.Model):
     history = HistoricalRecords()
 
     scope_path = "association__division__code"
+    association_path = "association"
 
     class Meta:
         verbose_name = "志愿服务项目"
@@ -154,6 +155,7 @@ class FundingLine(models.Model):
     history = HistoricalRecords()
 
     scope_path = "project__association__division__code"
+    association_path = "project__association"
 
     class Meta:
         verbose_name = "项目资金"
@@ -184,6 +186,7 @@ class ContestEntry(models.Model):
     history = HistoricalRecords()
 
     scope_path = "project__association__division__code"
+    association_path = "project__association"
 
     class Meta:
         verbose_name = "项目大赛参赛"
@@ -224,6 +227,7 @@ class Activity(models.Model):
     history = HistoricalRecords()
 
     scope_path = "project__association__division__code"
+    association_path = "project__association"
 
     class Meta:
         verbose_name = "志愿服务活动"
@@ -309,6 +313,7 @@ class ServiceRecord(models.Model):
                                 user_db_constraint=False)
 
     scope_path = "association__division__code"
+    association_path = "association"
 
     class Meta:
         verbose_name = "志愿服务记录"
@@ -365,6 +370,7 @@ class ServiceRecordCorrection(models.Model):
     history = HistoricalRecords()
 
     scope_path = "record__association__division__code"
+    association_path = "record__association"
 
     class Meta:
         verbose_name = "服务记录更正"
@@ -406,6 +412,7 @@ class Certificate(models.Model):
     history = HistoricalRecords()
 
     scope_path = "association__division__code"
+    association_path = "association"
 
     class Meta:
         verbose_name = "志愿服务记录证明"

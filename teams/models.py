@@ -55,6 +55,7 @@ class Team(models.Model):
     history = HistoricalRecords()
 
     scope_path = "division__code"
+    association_path = "association"
 
     class Meta:
         verbose_name = "青年志愿服务队"
@@ -92,6 +93,7 @@ class TeamMembership(models.Model):
     history = HistoricalRecords()
 
     scope_path = "team__division__code"
+    association_path = "team__association"
 
     class Meta:
         verbose_name = "队员"
@@ -122,6 +124,7 @@ class YouthVolunteerOrganisation(models.Model):
     history = HistoricalRecords()
 
     scope_path = "division__code"
+    association_path = "association"
 
     class Meta:
         verbose_name = "青年志愿者组织"
@@ -152,6 +155,7 @@ class Incubation(models.Model):
     history = HistoricalRecords()
 
     scope_path = "organisation__division__code"
+    association_path = "organisation__association"
 
     class Meta:
         verbose_name = "孵化支持"

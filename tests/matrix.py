@@ -1,5 +1,6 @@
 """Makers for the scoping matrices: each makes the n-th record of one model in the division with ``code``
 (a county), so that a test can put records in the viewer's county and in another league's."""
+from collections import Counter
 from datetime import date
 
 from associations.tests.factories import association
@@ -9,12 +10,15 @@ from members.tests.factories import volunteer
 from teams.models import (
     Incubation,
     ServiceBase,
+    Team,
     TeamMembership,
     YouthVolunteerOrganisation,
 )
 from teams.tests.factories import team
 
 OWN, OTHER = "150102", "150402"
+# The role matrix's cases, counted by (role, URL kind, method) and printed at the end of the run.
+CASES: Counter = Counter()
 
 
 def _association(code):
@@ -197,3 +201,13 @@ MAKERS = {
     "reports_target": target_,
     "reports_metricsnapshot": snapshot_,
 }
+
+
+def attach_to(own):
+    """What the makers leave unattached (volunteers, teams, organisations) becomes ``own``'s, so that its
+    secretariat reaches it."""
+    from members.models import Volunteer
+
+    Volunteer.objects.filter(registered_by__isnull=True).update(registered_by=own)
+    Team.objects.filter(association__isnull=True).update(association=own)
+    YouthVolunteerOrganisation.objects.filter(association__isnull=True).update(association=own)

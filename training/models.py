@@ -33,6 +33,7 @@ class TrainingSession(models.Model):
     history = HistoricalRecords()
 
     scope_path = "organiser__division__code"
+    association_path = "organiser"
 
     class Meta:
         verbose_name = "培训"
@@ -75,6 +76,7 @@ class Attendance(models.Model):
     history = HistoricalRecords()
 
     scope_path = "session__organiser__division__code"
+    association_path = "session__organiser"
 
     class Meta:
         verbose_name = "参训人员"

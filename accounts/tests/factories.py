@@ -9,8 +9,13 @@ from divisions.models import Division
 _seq = itertools.count(1)
 
 
-def staff_user(role: str | None = None, scope_code: str | None = None, *, superuser=False, password="pw-Secret-123"):
+def staff_user(role: str | None = None, scope_code: str | None = None, *, superuser=False, password="pw-Secret-123",
+               association=None):
+    """A staff account. A secretariat account takes ``association`` (its division is the scope)."""
+    if association is not None:
+        scope_code = association.division.code
     user = User.objects.create_user(
+        association=association,
         username=f"user{next(_seq)}",
         password=password,
         is_staff=True,

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from accounts.roles import Role
 from accounts.services import staff_account_ensure
 from associations.demo import demo_ledger_create
+from associations.models import Association
 from members.demo import demo_members_create
 from projects.demo import demo_service_create
 from teams.demo import demo_teams_create
@@ -46,4 +47,11 @@ class Command(BaseCommand):
         for username, role, code, name in DEMO_ACCOUNTS:
             _, pw = staff_account_ensure(username=username, role=role, scope_code=code, display_name=name)
             lines.append(f"  {name:<14} 用户名 {username:<12} 密码 {pw}")
+        association = Association.objects.filter(division__code="150102", level="county",
+                                                 dissolved_on__isnull=True).first()
+        if association is not None:
+            name = "新城区青年志愿者协会秘书处（演示）"
+            _, pw = staff_account_ensure(username="xcq_mishuchu", role=Role.SECRETARIAT, scope_code=None,
+                                         display_name=name, association=association)
+            lines.append(f"  {name:<14} 用户名 {'xcq_mishuchu':<12} 密码 {pw}")
         self.stdout.write(f"\n登录地址 {url}\n" + "\n".join(lines) + "\n")
