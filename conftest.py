@@ -98,3 +98,14 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.matrix import CASES
+
+    if CASES:
+        from tests.test_role_matrix import counts_table
+
+        terminalreporter.section(f"角色矩阵：{sum(CASES.values())} 个请求（角色 × URL 类型 × 方法）")
+        for line in counts_table():
+            terminalreporter.write_line(line)

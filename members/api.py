@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from common.api import ReadOnlyScopedViewSet, ScopedSerializer, ScopedViewSet, filterset_for
 
 from .models import IndividualMember, UnitMember, Volunteer, VolunteerStar
-from .services import id_number_unregistered, personal_data_reveal
+from .services import UNMASK_PERMISSION, id_number_unregistered, personal_data_reveal
 from .validators import validate_phone
 
 
@@ -90,6 +90,8 @@ class VolunteerViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"])
     def reveal(self, request, pk=None):
         volunteer = Volunteer.objects.filter(pk=self.get_object().pk).first()
+        if not request.user.has_perm(UNMASK_PERMISSION):
+            self.permission_denied(request, message="您没有查看完整个人信息的权限。")
         purpose = str(request.data.get("purpose", "")).strip()
         if not purpose:
             raise ValidationError({"purpose": ["请填写查看事由。"]})

@@ -34,6 +34,7 @@ class TrainingSessionAdmin(TableExcelAdminMixin, ScopedModelAdmin):
     list_select_related = ("organiser",)
     search_fields = ("title", "organiser__name")
     date_hierarchy = "started_on"
+    ordering = ("-started_on", "pk")
     autocomplete_fields = ("organiser",)
     inlines = (AttendanceInline,)
 
