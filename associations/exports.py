@@ -8,7 +8,7 @@ from datetime import date
 from django.db.models import QuerySet
 from openpyxl import Workbook
 
-from common.excel import build_template, neutralise
+from common.excel import append_row, build_template
 from divisions.models import Division
 
 from .importers import LEDGER_SHEET, LedgerImporter
@@ -20,10 +20,10 @@ YES_NO = {True: "是", False: "否", None: ""}
 
 def _sheet(workbook: Workbook, title: str, header: list[str], rows) -> int:
     sheet = workbook.create_sheet(title)
-    sheet.append(header)
+    append_row(sheet, header)
     count = 0
     for row in rows:
-        sheet.append([neutralise(v) for v in row])
+        append_row(sheet, row)
         count += 1
     return count
 

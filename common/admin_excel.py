@@ -19,7 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from .excel import ExcelFileError, neutralise
+from .excel import ExcelFileError, append_row
 from .imports import ImportReport
 from .models import ImportJob
 
@@ -214,9 +214,9 @@ class ExcelAdminMixin:
         job = self._job(request, job_id)
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("问题清单")
-        sheet.append(["行号", "列", "问题"])
+        append_row(sheet, ["行号", "列", "问题"])
         for row, column, message in job.errors:
-            sheet.append([row, neutralise(column), neutralise(message)])
+            append_row(sheet, [row, column, message])
         from io import BytesIO
 
         buffer = BytesIO()

@@ -82,6 +82,12 @@ def neutralise(value):
     return value
 
 
+def append_row(sheet, cells) -> None:
+    """The one way a row is written to any workbook the platform produces: every cell through ``neutralise``, so
+    nothing a person typed (a name, a target's title, an error message quoting a cell) arrives as a formula."""
+    sheet.append([neutralise(cell) for cell in cells])
+
+
 def unneutralise(value):
     """Undo ``neutralise`` on the way back in, so an exported sheet re-imports to the same text."""
     if isinstance(value, str) and value.startswith("'") and value[1:].startswith(_FORMULA_PREFIXES):
@@ -332,10 +338,10 @@ def build_template(*, sheet_name: str, headers: list[str], example: dict, dropdo
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_name
-    sheet.append(headers)
+    append_row(sheet, headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    sheet.append([neutralise(example.get(h, "")) for h in headers])
+    append_row(sheet, [example.get(h, "") for h in headers])
     for index, header in enumerate(headers, start=1):
         letter = sheet.cell(row=1, column=index).column_letter
         sheet.column_dimensions[letter].width = max(12, len(header) * 2 + 2)
@@ -351,9 +357,9 @@ def build_template(*, sheet_name: str, headers: list[str], example: dict, dropdo
         key = tuple(values)
         if key not in written:
             column = len(written) + 1
-            options.cell(row=1, column=column, value=header)
+            options.cell(row=1, column=column, value=neutralise(header))
             for row, value in enumerate(values, start=2):
-                options.cell(row=row, column=column, value=value)
+                options.cell(row=row, column=column, value=neutralise(value))
             written[key] = options.cell(row=1, column=column).column_letter
         letter = written[key]
         validation = DataValidation(
@@ -365,7 +371,7 @@ def build_template(*, sheet_name: str, headers: list[str], example: dict, dropdo
         validation.add(f"{target}2:{target}2000")
     notes_sheet = workbook.create_sheet("填写说明")
     for line in notes:
-        notes_sheet.append([line])
+        append_row(notes_sheet, [line])
     notes_sheet.column_dimensions["A"].width = 110
     buffer = io.BytesIO()
     workbook.save(buffer)

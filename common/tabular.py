@@ -495,13 +495,13 @@ def importer_workbook(importer: TableImporter, rows: Iterable) -> bytes:
 
     from openpyxl import Workbook
 
-    from .excel import neutralise
+    from .excel import append_row
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(importer.sheet_name)
-    sheet.append(importer.headers)
+    append_row(sheet, importer.headers)
     for obj in rows:
-        sheet.append([neutralise(v) for v in importer.export_row(obj)])
+        append_row(sheet, importer.export_row(obj))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -4,7 +4,7 @@ from datetime import date
 
 from openpyxl import Workbook
 
-from common.excel import neutralise
+from common.excel import append_row
 
 from .metrics import CHECK_METRICS, METRICS, county_pictures
 from .selectors import TABLE_METRICS, dashboard_data
@@ -17,23 +17,18 @@ def _percent(figure):
     return None if figure is None or figure.value is None else float(figure.value)
 
 
-def _append(sheet, cells) -> None:
-    """Every cell goes through ``neutralise``: a target's title or code, a division's name, anything typed by a
-    person is written as text, never as a formula."""
-    sheet.append([neutralise(cell) for cell in cells])
-
 
 def dashboard_workbook(division, as_of: date) -> bytes:
     data = dashboard_data(division, as_of)
     book = Workbook(write_only=True)
 
     sheet = book.create_sheet("目标")
-    _append(sheet, [f"{division.name} 截至 {as_of:%Y-%m-%d}"])
-    _append(sheet, ["编号", "目标", "依据", "达标值（%）", "期限", "期限时（%）", "期限时是否达标", "截至所选日期（%）",
+    append_row(sheet, [f"{division.name} 截至 {as_of:%Y-%m-%d}"])
+    append_row(sheet, ["编号", "目标", "依据", "达标值（%）", "期限", "期限时（%）", "期限时是否达标", "截至所选日期（%）",
                   "达标数", "总数", "待补充数", "数据完整率（%）", "截至所选日期是否达标"])
     for t in data.targets:
         now = t["now"]
-        _append(sheet, [t["code"], t["title"], t["clause"], float(t["threshold"]), t["deadline"],
+        append_row(sheet, [t["code"], t["title"], t["clause"], float(t["threshold"]), t["deadline"],
                       _percent(t["at_deadline"]), MET_TEXT[t["met_at_deadline"]], _percent(now),
                       now.numerator if now else None, now.denominator if now else None, now.unknown if now else None,
                       float(now.completeness) if now and now.completeness is not None else None,
@@ -47,7 +42,7 @@ def dashboard_workbook(division, as_of: date) -> bytes:
             headers += [f"{metric.label}·待补充数"]
     label = "盟市" if division.level == "region" else "旗县（市、区）"
     sheet = book.create_sheet(label)
-    _append(sheet, headers)
+    append_row(sheet, headers)
     for row in data.rows:
         cells = [row["code"], row["name"]]
         for key in TABLE_METRICS:
@@ -55,16 +50,16 @@ def dashboard_workbook(division, as_of: date) -> bytes:
             cells.append(_percent(figure))
             if METRICS[key].kind == "rate":
                 cells.append(figure.unknown if figure else None)
-        _append(sheet, cells)
+        append_row(sheet, cells)
 
     pictures = county_pictures(as_of)
     clauses = sorted({c for clauses in CHECK_METRICS.values() for c in clauses} | {"N2.1"})
     sheet = book.create_sheet("旗县体检")
-    _append(sheet, ["区划代码", "名称", "所属盟市", "状态", *clauses])
+    append_row(sheet, ["区划代码", "名称", "所属盟市", "状态", *clauses])
     for county in data.counties:
         picture = pictures.get(county["code"])
         statuses = picture.statuses if picture else {}
-        _append(sheet, [county["code"], county["name"], county["league"], county["label"],
+        append_row(sheet, [county["code"], county["name"], county["league"], county["label"],
                       *[STATUS_TEXT.get(statuses[c].value) if c in statuses else "" for c in clauses]])
     buffer = io.BytesIO()
     book.save(buffer)
