@@ -13,7 +13,14 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from divisions.models import Division
 
-from .scoping import assert_in_scope, scope_path_of, scope_queryset, user_association_id, user_scope_code
+from .scoping import (
+    assert_in_scope,
+    scope_path_of,
+    scope_queryset,
+    stamped_association_fields,
+    user_association_id,
+    user_scope_code,
+)
 
 INVALID_CHOICE_MESSAGE = "所选{label}不存在，或不在您的管辖范围内。"
 
@@ -117,6 +124,20 @@ class ScopedModelAdmin(ScopingFormMixin, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return scope_queryset(super().get_queryset(request), request.user)
+
+    def get_changeform_initial_data(self, request):
+        """A new record starts where the account works: its county (a division the record names directly) and,
+        for a secretariat, its association."""
+        initial = super().get_changeform_initial_data(request)
+        user = request.user
+        if (scope_path_of(self.model) == "division__code" and user.scope_division_id and "division" not in initial
+                and user.scope_division.level in ("county", "township")):
+            initial["division"] = user.scope_division_id
+        association_id = user_association_id(user)
+        if association_id is not None:
+            for name in stamped_association_fields(self.model):
+                initial.setdefault(name, association_id)
+        return initial
 
     def get_list_filter(self, request):
         filters = []

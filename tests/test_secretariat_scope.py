@@ -209,3 +209,14 @@ def test_a_link_between_two_counties_needs_a_scope_holding_both(client, role, co
             "association": own.pk, "volunteer": neighbour.pk, "joined_on": "2022-05-04", "review_status": "approved"})
         assert response.context["adminform"].form.errors["volunteer"] == ["所选志愿者不存在，或不在您的管辖范围内。"]
     assert IndividualMember.objects.filter(volunteer=neighbour).count() == (1 if allowed else 0)
+
+
+def test_a_new_record_starts_in_the_accounts_county_and_association(client):
+    own = association(OWN)
+    client.force_login(staff_user(Role.SECRETARIAT, association=own))
+    form = client.get(reverse("admin:members_volunteer_add")).context["adminform"].form
+    assert (form.initial["division"], form.initial["registered_by"]) == (own.division_id, own.pk)
+    form = client.get(reverse("admin:teams_team_add")).context["adminform"].form
+    assert form.initial["association"] == own.pk
+    client.force_login(staff_user(Role.LEAGUE_STAFF, OWN[:4]))
+    assert "division" not in client.get(reverse("admin:members_volunteer_add")).context["adminform"].form.initial
