@@ -1,5 +1,5 @@
 """Targets (data, not code) and the metric snapshots the dashboard reads."""
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
 from django.utils import timezone
@@ -52,8 +52,21 @@ class Target(models.Model):
     def metric_label(self) -> str:
         return METRICS[self.metric].label if self.metric in METRICS else self.metric
 
-    def met(self, value: Decimal | None) -> bool | None:
-        return None if value is None else value >= self.threshold
+    def met(self, figure) -> bool | None:
+        """The verdict on a figure (numerator, denominator, unknown), read as the notice's targets are read:
+        达标 (True) when the known passes alone reach the threshold; 未达标 (False) when even counting every unknown
+        as a pass would not; otherwise, or with nothing to count, 待补充 (None). Both shares are rounded as shown."""
+        if figure is None or not figure.denominator:
+            return None
+
+        def share(count: int) -> Decimal:
+            return (Decimal(count * 100) / figure.denominator).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+        if share(figure.numerator) >= self.threshold:
+            return True
+        if share(figure.numerator + figure.unknown) < self.threshold:
+            return False
+        return None
 
 
 class MetricSnapshot(models.Model):

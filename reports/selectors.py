@@ -121,8 +121,8 @@ def _dashboard_data(division: Division, as_of: date) -> DashboardData:
         target_cards.append({
             "code": target.code, "title": target.title, "clause": target.clause, "metric": metric.label,
             "threshold": target.threshold, "deadline": target.deadline,
-            "at_deadline": at_deadline, "met_at_deadline": target.met(at_deadline.value) if at_deadline else None,
-            "now": now, "met_now": target.met(now.value) if now else None,
+            "at_deadline": at_deadline, "met_at_deadline": target.met(at_deadline),
+            "now": now, "met_now": target.met(now),
             "due": target.deadline <= as_of,
         })
     child_level = CHILD_LEVEL.get(division.level)

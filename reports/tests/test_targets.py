@@ -47,11 +47,11 @@ def test_t1_is_measured_as_of_its_deadline(seventy_two):
     assert (t1.threshold, t1.deadline) == (Decimal("70.0"), END_2020)
     measure = coverage(END_2020)
     assert (measure.numerator, measure.denominator, measure.unknown) == (72, 103, 0)
-    assert measure.value(t1_metric()) == Decimal("69.9") and t1.met(Decimal("69.9")) is False
+    assert measure.value(t1_metric()) == Decimal("69.9") and t1.met(measure) is False
 
     association(seventy_two[72], founded_on=END_2020)  # founded on the deadline itself: counts
     assert coverage(END_2020).value(t1_metric()) == Decimal("70.9")
-    assert t1.met(Decimal("70.9")) is True
+    assert t1.met(coverage(END_2020)) is True
 
     association(seventy_two[73], founded_on=date(2021, 1, 1))  # a day late: not as of 2020-12-31
     assert coverage(END_2020).numerator == 73
@@ -266,3 +266,30 @@ def test_league_seat_membership_is_measured_for_leagues():
     SeatMembership.objects.create(upper=league, lower=county_association, joined_on=date(2020, 7, 1))
     assert measure_all(END_2020)["1501"]["seat_membership"].numerator == 1
     assert measure_all(END_2020)["150102"]["seat_membership"].denominator == 0  # not a county's duty
+
+
+def test_a_target_with_unknowns_is_pending_not_missed(seventy_two):
+    """72 dated associations and one without a founding date: 69.9 % known, 70.9 % if the undated one counts,
+    so T1 is 待补充; a 31st undated county could not lift 69.9 % to 100 %, so T2 is 未达标 all the same."""
+    t1, t2 = Target.objects.get(code="T1"), Target.objects.get(code="T2")
+    association(seventy_two[72], founded_on=None)
+    measure = coverage(END_2020)
+    assert (measure.numerator, measure.denominator, measure.unknown) == (72, 103, 1)
+    assert t1.met(measure) is None
+    assert t2.met(measure) is False
+    assert t1.met(coverage(date(2019, 1, 1))) is False  # none founded yet, one undated: 1 % at best
+
+
+def test_the_dashboard_export_and_data_read_a_pending_target_alike(seventy_two, client, make_staff):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    association(seventy_two[72], founded_on=None)
+    client.force_login(make_staff(Role.REGION_STAFF, "15"))
+    data = client.get("/dashboard/d/15/data.json", {"as_of": "2020-12-31"}).json()
+    t1 = next(t for t in data["targets"] if t["code"] == "T1")
+    assert t1["met_now"] is None and t1["now"]["unknown"] == 1
+    sheet = load_workbook(BytesIO(client.get("/dashboard/d/15/export.xlsx", {"as_of": "2020-12-31"}).content)).active
+    row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "T1")
+    assert "待补充" in row and "未达标" not in row
