@@ -59,7 +59,8 @@ class SeatMembershipInline(ScopedInline):
         return super().get_queryset(request).select_related("upper", "lower")
 
 
-STATUS_CSS = {Status.PASS: "checkup-pass", Status.FAIL: "checkup-fail", Status.UNKNOWN: "checkup-unknown"}
+STATUS_CSS = {Status.PASS: "checkup-pass", Status.FAIL: "checkup-fail", Status.UNKNOWN: "checkup-unknown",
+              Status.ADVICE: "checkup-advice", Status.NOT_DUE: "checkup-not-due"}
 
 
 def _today() -> date:
@@ -71,11 +72,11 @@ class CheckupListFilter(admin.SimpleListFilter):
     parameter_name = "checkup"
 
     def lookups(self, request, model_admin):
-        return [("fail", "有不符合项"), ("unknown", "有待补充项"), ("pass", "全部符合")]
+        return [("fail", "有不符合项"), ("unknown", "有待补充项"), ("advice", "有建议改进项"), ("pass", "无不符合、待补充项")]
 
     def queryset(self, request, queryset):
         value = self.value()
-        if value in ("fail", "unknown"):
+        if value in ("fail", "unknown", "advice"):
             return queryset.filter(pk__in=association_ids_with_status(queryset, status=Status(value), as_of=_today()))
         if value == "pass":
             findings = association_findings(queryset, as_of=_today())
@@ -86,12 +87,12 @@ class CheckupListFilter(admin.SimpleListFilter):
 def render_findings(findings) -> str:
     rows = format_html_join(
         "",
-        '<tr class="{}"><td>{}</td><td>{}</td><td><strong>{}</strong></td><td>{}</td></tr>',
-        ((STATUS_CSS[f.status], f.clause, f.title, f.status.label, f.reason) for f in findings),
+        '<tr class="{}"><td>{}</td><td>{}<div class="wording">{}</div></td><td><strong>{}</strong></td><td>{}</td></tr>',
+        ((STATUS_CSS[f.status], f.clause, f.title, f.wording, f.status.label, f.reason) for f in findings),
     )
     return format_html(
-        '<table class="checkup"><thead><tr><th>条款</th><th>检查项</th><th>结果</th><th>说明</th></tr></thead>'
-        "<tbody>{}</tbody></table>",
+        '<table class="checkup"><thead><tr><th>条款</th><th>检查项（条款原文）</th><th>结果</th><th>说明</th></tr>'
+        "</thead><tbody>{}</tbody></table>",
         rows,
     )
 
@@ -194,8 +195,11 @@ class AssociationAdmin(ExcelAdminMixin, ScopedModelAdmin):
             return "—"
         fails = sum(f.status == Status.FAIL for f in findings)
         unknowns = sum(f.status == Status.UNKNOWN for f in findings)
+        advice = sum(f.status == Status.ADVICE for f in findings)
         if not fails and not unknowns:
-            return mark_safe('<span class="checkup-pass">全部符合</span>')
+            text = '<span class="checkup-pass">无不符合项</span>'
+            return mark_safe(text) if not advice else format_html(
+                '{} <span class="checkup-advice">{} 项建议改进</span>', mark_safe(text), advice)
         return format_html(
             '<span class="checkup-fail">{} 项不符合</span> <span class="checkup-unknown">{} 项待补充</span>',
             fails, unknowns,

@@ -38,7 +38,12 @@ class AssociationSerializer(ScopedSerializer):
 class FindingSerializer(serializers.Serializer):
     clause = serializers.CharField(help_text="条款编号，如 G1、N2.1")
     title = serializers.CharField(help_text="检查项")
-    status = serializers.CharField(help_text="pass 符合 / fail 不符合 / unknown 待补充")
+    status = serializers.CharField(
+        help_text="pass 符合 / fail 不符合 / unknown 待补充 / advice 建议改进（倡导性条款）/ not_due 未到期（每年事项）")
+    status_label = serializers.CharField(help_text="结果的中文")
+    strength = serializers.CharField(help_text="hard 应/要 的条款；soft 原则上、注重、争取、具备条件的等倡导性条款")
+    wording = serializers.CharField(help_text="条款原文")
+    year = serializers.IntegerField(allow_null=True, help_text="每年事项的上一整年结果所属年度；截至今日的结果为 null")
     reason = serializers.CharField(help_text="说明")
 
 
@@ -48,7 +53,9 @@ class AssociationDetailSerializer(AssociationSerializer):
     def get_findings(self, obj) -> list[dict]:
         findings = association_findings(Association.objects.filter(pk=obj.pk), as_of=timezone.localdate())
         return FindingSerializer([{"clause": f.clause, "title": f.title, "status": f.status.value,
-                                   "reason": f.reason} for f in findings.get(obj.pk, [])], many=True).data
+                                   "status_label": f.status.label, "strength": f.strength, "wording": f.wording,
+                                   "year": f.year, "reason": f.reason} for f in findings.get(obj.pk, [])],
+                                 many=True).data
 
 
 class AssociationViewSet(ScopedViewSet):

@@ -14,7 +14,6 @@ from common.lookups import DivisionWidget
 from common.tabular import Column, RowProblems, TableImporter
 
 from .models import Association
-from .rules import name_form_error
 from .services import serial_numbers_issue
 
 LEDGER_SHEET = "协会台账"
@@ -121,16 +120,6 @@ class LedgerImporter(TableImporter):
                     problems.add("统一社会信用代码", "该统一社会信用代码已被其他协会使用。")
                 if earlier := self._remember(("uscc", association.uscc), number):
                     problems.add("统一社会信用代码", f"与第 {earlier} 行的统一社会信用代码重复。")
-            if association.level and association.name and "层级" not in problems:
-                division = association.division
-                problem = name_form_error(
-                    name=association.name, level=association.level, division_name=division.name,
-                    division_kind=division.kind,
-                    parent_division_name=division.parent.name if division.parent_id else "",
-                    supervisor_kind=association.supervisor_kind,
-                )
-                if problem:
-                    problems.add("协会名称", problem)
 
     def before_create(self, instances):
         serial_numbers_issue(instances)

@@ -1,13 +1,18 @@
 """体检: the checks of an association against the 2020 notice and its guide, as of a date.
 
 Pure functions over plain data (``AssociationFacts``, built by ``selectors.association_facts``): no database,
-so each rule is tested directly and evaluated for any day. Every rule answers pass, fail or unknown with its
-clause ID and a Chinese sentence; a rule whose data is missing says unknown, never pass or fail.
+so each rule is tested directly and evaluated for any day. A rule whose data is missing says unknown, never pass
+or fail.
+
+A finding says exactly what its clause says (``CLAUSES``): a hard clause (应 / 要) answers 符合 / 不符合 / 待补充;
+a soft one (原则上, 注重, 争取, 具备条件的, 依据实际情况, 可) answers 符合 / 建议改进 / 待补充 and never counts as
+不符合; a yearly duty (每年) is 未到期 until 31 December while not yet done, and the last full year is judged on its
+own (符合 / 不符合 / 待补充).
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -49,10 +54,59 @@ class Status(StrEnum):
     PASS = "pass"
     FAIL = "fail"
     UNKNOWN = "unknown"
+    ADVICE = "advice"  # a soft clause not (yet) followed: shown, never a failure
+    NOT_DUE = "not_due"  # a yearly duty not yet done this year, due by 31 December
 
     @property
     def label(self) -> str:
-        return {"pass": "符合", "fail": "不符合", "unknown": "待补充"}[self.value]
+        return STATUS_LABELS[self.value]
+
+
+STATUS_LABELS = {"pass": "符合", "fail": "不符合", "unknown": "待补充", "advice": "建议改进", "not_due": "未到期"}
+
+
+@dataclass(frozen=True)
+class Clause:
+    """What a clause of the notice or its guide asks, and how strongly: ``hard`` (应 / 要) or ``soft``
+    (原则上, 注重, 争取, 具备条件的, 依据实际情况, 可); ``standing``, ``dated`` or ``yearly`` (每年, due by 31 December)."""
+
+    strength: str
+    timing: str
+    wording: str
+
+
+CLAUSES: dict[str, Clause] = {
+    "N2.1": Clause("hard", "dated", "每个旗县（市、区）都要成立青年志愿者协会；盟市、旗县两级协会实行席位制，"
+                                    "吸纳下一级协会为席位会员。"),
+    "G1": Clause("hard", "dated", "旗县级青年志愿者协会的业务主管单位应为旗县级团委。业务主管单位为其他单位的，"
+                                  "要在2021年10月底前完成业务主管单位变更。"),
+    "G2": Clause("soft", "standing", "名称原则上应为“XX旗县（市、区）青年志愿者协会”，市辖区应为“XX市XX区青年志愿者"
+                                     "协会”；经同意也可为“…志愿者协会”或“…志愿服务联合会”，但业务主管单位应明确为旗县级团委。"),
+    "G3": Clause("hard", "standing", "旗县级青年志愿者协会应按照有关规定在所在地人民政府的民政局进行登记。"),
+    "G4": Clause("hard", "standing", "会长、法定代表人原则上由县级团委负责同志在履行相应的审批程序后担任。秘书长应由"
+                                     "县级团委负责同志或负责青年志愿者工作的专职干部担任。"),
+    "G5": Clause("hard", "standing", "秘书处设在旗县级团委；秘书处工作力量应以旗县级团委或协会的专职工作人员为主体。"),
+    "G6": Clause("soft", "standing", "个人会员年龄原则上应在14岁以上，45岁以下。"),
+    "G7": Clause("hard", "standing", "会员应涵盖扶贫、济困、扶老、救孤、恤病、助残、救灾、助医、助学等领域志愿者……"
+                                     "可适当提高单位会员比例……注重吸纳学校志愿服务组织。"),
+    "G8": Clause("hard", "standing", "应制定科学规范的章程，完善组织决策、执行、监督制度和内部议事规则，建立健全人、"
+                                     "财、物管理制度和内部信息披露制度。"),
+    "N2.5": Clause("hard", "standing", "建立健全宣传动员、注册管理、培训、评价考核、激励表彰、权益保障、信息安全等制度。"),
+    "G9": Clause("soft", "standing", "旗县级团委要争取党政部门在秘书处专职岗位、人员编制、财政经费、办公场所等方面"
+                                     "给予支持。"),
+    "G10": Clause("soft", "standing", "具备条件的旗县级青年志愿者协会应成立党的组织……具备条件的协会及时建立团组织。"),
+    "G11": Clause("hard", "standing", "做好星级志愿者表彰宣传和适度激励，依法为志愿者提供基本保险。"),
+    "G12": Clause("hard", "yearly", "原则上县级青年志愿者协会每年应至少开展1次青年志愿者骨干培训。"),
+    "N5.1": Clause("hard", "yearly", "自治区、盟市、旗县三级青年志愿者协会要结合实际开展针对协会负责人和青年志愿者"
+                                     "骨干的培训，原则上每年至少培训一次。"),
+    "G13": Clause("soft", "standing", "推动乡镇（街道）、机关事业单位、学校、国有企业成立青年志愿服务队……依据实际情况"
+                                      "推动建立应急救援、医疗卫生、生态保护、大型活动等领域的县级直属青年志愿服务队。"),
+    "G15": Clause("hard", "yearly", "组织实施好“关爱行动”……组织实施好助残“阳光行动”（通知二、4：全团品牌项目逐级下沉，"
+                                    "直至旗县级青年志愿者协会）。"),
+    "G17": Clause("hard", "standing", "抓住3月5日学雷锋日、五四青年节、12月5日国际志愿者日等重要时间节点，组织开展"
+                                      "各类志愿服务活动。"),
+    "G20": Clause("hard", "standing", "打造常态化开展的青年志愿服务项目。"),
+}
 
 
 @dataclass(frozen=True)
@@ -61,6 +115,22 @@ class Finding:
     title: str
     status: Status
     reason: str
+    year: int | None = None  # a yearly duty's finding for a past (full) year; None: as of the date
+
+    @property
+    def wording(self) -> str:
+        clause = CLAUSES.get(self.clause)
+        return clause.wording if clause else ""
+
+    @property
+    def strength(self) -> str:
+        clause = CLAUSES.get(self.clause)
+        return clause.strength if clause else "hard"
+
+    @property
+    def is_current(self) -> bool:
+        """The finding as of the date (not a past year's)."""
+        return self.year is None
 
 
 def in_force_on(start: date | None, end: date | None, day: date, *, last_day_counts: bool = False) -> bool | None:
@@ -214,7 +284,6 @@ class AssociationFacts:
     unit_members: tuple[UnitMemberFact, ...] = ()
     townships: tuple[str, ...] = ()  # the county's statutory townships
     teams: tuple[TeamFact, ...] = ()
-    township_share_threshold: float = 0.5
     projects: tuple[ProjectFact, ...] = ()
     activity_count: int = 0
     key_date_activities: tuple[tuple[date, str], ...] = ()  # (held on, "03-05")
@@ -227,13 +296,17 @@ def _d(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+STATUS_ORDER = (Status.FAIL, Status.UNKNOWN, Status.NOT_DUE, Status.ADVICE, Status.PASS)
+
+
+def worst(statuses) -> Status:
+    """不符合 before 待补充 before 未到期 before 建议改进 before 符合."""
+    present = set(statuses)
+    return next((s for s in STATUS_ORDER if s in present), Status.PASS)
+
+
 def _combine(parts: list[tuple[Status, str]]) -> Status:
-    statuses = {s for s, _ in parts}
-    if Status.FAIL in statuses:
-        return Status.FAIL
-    if Status.UNKNOWN in statuses:
-        return Status.UNKNOWN
-    return Status.PASS
+    return worst(s for s, _ in parts)
 
 
 def _cyl_name(facts: AssociationFacts) -> str:
@@ -292,19 +365,9 @@ def check_g2(facts: AssociationFacts, as_of: date) -> Finding:
             return Finding("G2", title, Status.PASS, f"「{name}」经同意使用，且由{_cyl_name(facts)}主管。")
         return Finding("G2", title, Status.FAIL, f"「{name}」只有在{_cyl_name(facts)}主管时才可使用。")
     if facts.division_name not in name:
-        return Finding("G2", title, Status.FAIL, f"名称「{name}」与所属区划「{facts.division_name}」不符，应为「{standard[0]}」。")
-    return Finding("G2", title, Status.FAIL, f"名称「{name}」不规范，应为「{standard[0]}」。")
-
-
-def name_form_error(*, name: str, level: str, division_name: str, division_kind: str, parent_division_name: str,
-                    supervisor_kind: str) -> str | None:
-    """The G2 verdict as an input error (for imports and forms); ``None`` when the name is acceptable."""
-    facts = AssociationFacts(
-        id=0, name=name, level=level, division_name=division_name, division_kind=division_kind,
-        parent_division_name=parent_division_name, supervisor_kind=supervisor_kind,
-    )
-    finding = check_g2(facts, date.today())
-    return finding.reason if finding.status == Status.FAIL else None
+        return Finding("G2", title, Status.ADVICE,
+                       f"名称「{name}」与所属区划「{facts.division_name}」不符，原则上应为「{standard[0]}」。")
+    return Finding("G2", title, Status.ADVICE, f"名称「{name}」不规范，原则上应为「{standard[0]}」。")
 
 
 # --- G3 registration ---------------------------------------------------------------------------------------
@@ -354,8 +417,8 @@ def check_g4(facts: AssociationFacts, as_of: date) -> Finding:
             parts.append((Status.UNKNOWN, f"{label}{officer.name}是否为{cyl}负责同志未填写"))
         elif officer.is_cyl_leader:
             parts.append((Status.PASS, f"{label}{officer.name}为{cyl}负责同志"))
-        else:
-            parts.append((Status.FAIL, f"{label}{officer.name}不是{cyl}负责同志"))
+        else:  # 原则上: advice
+            parts.append((Status.ADVICE, f"{label}{officer.name}不是{cyl}负责同志（原则上由{cyl}负责同志担任）"))
     return Finding("G4", title, _combine(parts), "；".join(text for _, text in parts) + "。")
 
 
@@ -391,19 +454,22 @@ def _age(birth: date, day: date) -> int:
 
 
 def check_g6(facts: AssociationFacts, as_of: date) -> Finding:
-    title = "个人会员年龄在14–45岁"
+    """原则上 14–45, judged at admission: a member does not become a finding by growing older."""
+    title = "个人会员入会时年龄在14–45岁"
     active = [m for m in facts.members if m.active_on(as_of)]
     if not active:
         return Finding("G6", title, Status.UNKNOWN, f"未登记截至{_d(as_of)}在册的个人会员。")
     low, high = MEMBER_AGE_RANGE
-    unknown = [m for m in active if m.birth_date is None]
-    outside = [m for m in active if m.birth_date is not None and not low <= _age(m.birth_date, as_of) <= high]
+    unknown = [m for m in active if m.birth_date is None or m.joined_on is None]
+    outside = [m for m in active if m.birth_date is not None and m.joined_on is not None
+               and not low <= _age(m.birth_date, m.joined_on) <= high]
     if outside:
-        return Finding("G6", title, Status.FAIL,
-                       f"截至{_d(as_of)}，{len(active)} 名个人会员中有 {len(outside)} 名年龄不在 {low}–{high} 岁之间。")
+        return Finding("G6", title, Status.ADVICE,
+                       f"{len(active)} 名在册个人会员中有 {len(outside)} 名入会时年龄不在 {low}–{high} 岁之间"
+                       f"（原则上应在 {low}–{high} 岁）。")
     if unknown:
-        return Finding("G6", title, Status.UNKNOWN, f"{len(unknown)} 名个人会员出生日期不明。")
-    return Finding("G6", title, Status.PASS, f"{len(active)} 名个人会员年龄均在 {low}–{high} 岁之间。")
+        return Finding("G6", title, Status.UNKNOWN, f"{len(unknown)} 名个人会员出生日期或入会日期不明。")
+    return Finding("G6", title, Status.PASS, f"{len(active)} 名在册个人会员入会时年龄均在 {low}–{high} 岁之间。")
 
 
 def check_g7(facts: AssociationFacts, as_of: date) -> Finding:
@@ -415,13 +481,13 @@ def check_g7(facts: AssociationFacts, as_of: date) -> Finding:
     covered = {d for m in members for d in m.domains} | {d for u in units for d in u.domains}
     missing = [label for code, label in SERVICE_DOMAIN_LABELS.items() if code not in covered]
     share = f"单位会员 {len(units)} 个，占会员总数 {len(units) * 100 // (len(units) + len(members))}%"
-    problems = []
-    if missing:
-        problems.append("尚未覆盖" + "、".join(missing) + "领域")
-    if not any(u.kind == "school" for u in units):
-        problems.append("没有学校志愿者组织作为单位会员")
-    if problems:
-        return Finding("G7", title, Status.FAIL, "；".join(problems) + f"（{share}）。")
+    school = any(u.kind == "school" for u in units)
+    if missing:  # 会员应涵盖…等领域
+        extra = "" if school else "；建议吸纳学校志愿服务组织（注重吸纳）"
+        return Finding("G7", title, Status.FAIL, "尚未覆盖" + "、".join(missing) + f"领域{extra}（{share}）。")
+    if not school:
+        return Finding("G7", title, Status.ADVICE, f"会员覆盖全部 9 个服务领域；尚未吸纳学校志愿服务组织"
+                                                  f"（注重吸纳）（{share}）。")
     return Finding("G7", title, Status.PASS, f"会员覆盖全部 9 个服务领域，有学校志愿者组织（{share}）。")
 
 
@@ -430,7 +496,8 @@ COUNTY_DIRECT_DOMAINS = {"emergency": "应急救援", "medical": "医疗卫生",
 
 
 def check_g13(facts: AssociationFacts, as_of: date) -> Finding | None:
-    """县有协会，基层建队: teams in enough of the county's townships, and the county-direct teams."""
+    """县有协会，基层建队: the share of townships with a team (推动: measured, no threshold of the platform's own) and
+    county-direct teams "依据实际情况…等领域" (any of the listed domains or similar ones; advice)."""
     if facts.level != "county":
         return None
     title = "乡镇（街道）建队和旗县直属服务队"
@@ -438,28 +505,22 @@ def check_g13(facts: AssociationFacts, as_of: date) -> Finding | None:
         return Finding("G13", title, Status.UNKNOWN, "未登记服务队。")
     if not facts.townships:
         return Finding("G13", title, Status.UNKNOWN, "所属区划没有乡镇（街道）数据。")
-
-    def measure(include_undated: bool):
-        teams = [t for t in facts.teams if t.active_on(as_of) or (include_undated and t.active_on(as_of) is None)]
-        covered = {t.township for t in teams if t.township in facts.townships}
-        domains = {t.county_direct_domain for t in teams if t.county_direct_domain}
-        return covered, [label for code, label in COUNTY_DIRECT_DOMAINS.items() if code not in domains]
-
-    covered, missing = measure(False)
+    teams = [t for t in facts.teams if t.active_on(as_of)]
+    undated = [t for t in facts.teams if t.active_on(as_of) is None]
+    covered = {t.township for t in teams if t.township in facts.townships}
+    direct = sorted({COUNTY_DIRECT_DOMAINS.get(t.county_direct_domain, "其他领域") for t in teams
+                     if t.host_kind == "county_direct"})
     total = len(facts.townships)
-    share = len(covered) / total
-    needed = facts.township_share_threshold
-    coverage = f"{len(covered)}/{total} 个乡镇（街道）有服务队（{share:.0%}，要求不低于 {needed:.0%}）"
-    ok = share >= needed and not missing
-    if ok:
-        return Finding("G13", title, Status.PASS, f"{coverage}；旗县直属应急救援、医疗卫生、生态保护、大型活动服务队齐全。")
-    covered_all, missing_all = measure(True)
-    if len(covered_all) / total >= needed and not missing_all:
-        return Finding("G13", title, Status.UNKNOWN, f"{coverage}；部分服务队未填写成立日期，无法判断。")
-    problems = [coverage] if share < needed else []
-    if missing:
-        problems.append("缺少旗县直属" + "、".join(missing) + "服务队")
-    return Finding("G13", title, Status.FAIL, "；".join(problems) + "。")
+    coverage = f"{len(covered)}/{total} 个乡镇（街道）有服务队（{len(covered) / total:.0%}）"
+    direct_text = f"旗县直属服务队：{'、'.join(direct)}" if direct else "尚无旗县直属服务队"
+    if covered and direct:
+        return Finding("G13", title, Status.PASS, f"{coverage}；{direct_text}。")
+    if undated:
+        return Finding("G13", title, Status.UNKNOWN, f"{coverage}；{direct_text}；{len(undated)} 支服务队未填写成立日期。")
+    advice = [] if covered else ["建议推动乡镇（街道）成立青年志愿服务队"]
+    if not direct:
+        advice.append("建议依据实际情况建立应急救援、医疗卫生、生态保护、大型活动等领域的旗县直属服务队")
+    return Finding("G13", title, Status.ADVICE, f"{coverage}；{direct_text}；" + "；".join(advice) + "。")
 
 
 # --- G8 / N2.5 systems -------------------------------------------------------------------------------------
@@ -496,7 +557,7 @@ def check_n25(facts: AssociationFacts, as_of: date) -> Finding:
 
 # --- G9 support --------------------------------------------------------------------------------------------
 def check_g9(facts: AssociationFacts, as_of: date) -> Finding:
-    title = "保障条件（岗位、经费、场所）"
+    title = "争取到的保障条件（岗位、经费、场所）"
     parts: list[tuple[Status, str]] = []
     for value, ok, bad, missing in (
         (facts.fulltime_posts, "有专职岗位 {v} 个", "没有秘书处专职岗位", "专职岗位未填写"),
@@ -507,8 +568,8 @@ def check_g9(facts: AssociationFacts, as_of: date) -> Finding:
             parts.append((Status.UNKNOWN, missing))
         elif value is True or (value is not False and value > 0):
             parts.append((Status.PASS, ok.format(v=value)))
-        else:
-            parts.append((Status.FAIL, bad))
+        else:  # 旗县级团委要争取: support not (yet) obtained, not a fault of the association
+            parts.append((Status.ADVICE, f"{bad}（旗县级团委应争取党政部门支持）"))
     return Finding("G9", title, _combine(parts), "；".join(t for _, t in parts) + "。")
 
 
@@ -524,7 +585,7 @@ def check_g10(facts: AssociationFacts, as_of: date) -> Finding:
         return Finding("G10", title, Status.PASS, f"已建立团组织；{party_text}。")
     if None in league:
         return Finding("G10", title, Status.UNKNOWN, f"团组织成立日期未填写；{party_text}。")
-    return Finding("G10", title, Status.FAIL, f"截至{_d(as_of)}未建立团组织；{party_text}。")
+    return Finding("G10", title, Status.ADVICE, f"截至{_d(as_of)}未建立团组织（具备条件的协会应及时建立）；{party_text}。")
 
 
 # --- N2.1 seat membership ----------------------------------------------------------------------------------
@@ -574,6 +635,19 @@ def check_g11(facts: AssociationFacts, as_of: date) -> Finding:
     return Finding("G11", title, Status.PASS, f"{as_of.year}年参加服务的 {cover.serving} 名志愿者服务时均在保险期内。")
 
 
+# --- yearly duties --------------------------------------------------------------------------------------------
+def _so_far(as_of: date) -> str:
+    """"2025年全年" on 31 December, "2026年截至2026年1月2日" on any other day."""
+    return f"{as_of.year}年全年" if (as_of.month, as_of.day) == (12, 31) else f"{as_of.year}年截至{_d(as_of)}"
+
+
+def _not_done(clause: str, title: str, as_of: date, text: str) -> Finding:
+    """A yearly duty not done by ``as_of``: 未到期 until 31 December, 不符合 from then on."""
+    if as_of >= date(as_of.year, 12, 31):
+        return Finding(clause, title, Status.FAIL, f"{text}。")
+    return Finding(clause, title, Status.NOT_DUE, f"{text}，{as_of.year}年12月31日前完成即可。")
+
+
 # --- G12 / N5.1 training ------------------------------------------------------------------------------------
 def _trainings_in_year(facts: AssociationFacts, as_of: date, kinds: set[str] | None = None) -> list[TrainingFact]:
     start = date(as_of.year, 1, 1)
@@ -589,17 +663,23 @@ def check_g12(facts: AssociationFacts, as_of: date) -> Finding | None:
     held = _trainings_in_year(facts, as_of, {"backbone"})
     if held:
         return Finding("G12", title, Status.PASS, f"{as_of.year}年已开展骨干培训 {len(held)} 次（最近一次{_d(held[-1].started_on)}）。")
-    return Finding("G12", title, Status.FAIL, f"{as_of.year}年截至{_d(as_of)}尚未开展青年志愿者骨干培训。")
+    return _not_done("G12", title, as_of, f"{_so_far(as_of)}尚未开展青年志愿者骨干培训")
+
+
+N51_KINDS = {"leaders", "backbone"}  # 针对协会负责人和青年志愿者骨干的培训
 
 
 def check_n51(facts: AssociationFacts, as_of: date) -> Finding:
-    title = "本级每年至少组织一次培训"
+    title = "每年至少一次协会负责人和骨干培训"
     if not facts.trainings:
         return Finding("N5.1", title, Status.UNKNOWN, "未登记培训。")
-    held = _trainings_in_year(facts, as_of)
+    held = _trainings_in_year(facts, as_of, N51_KINDS)
     if held:
-        return Finding("N5.1", title, Status.PASS, f"{as_of.year}年已组织培训 {len(held)} 次。")
-    return Finding("N5.1", title, Status.FAIL, f"{as_of.year}年截至{_d(as_of)}尚未组织培训。")
+        return Finding("N5.1", title, Status.PASS, f"{as_of.year}年已组织协会负责人或骨干培训 {len(held)} 次。")
+    others = len(_trainings_in_year(facts, as_of))
+    other_text = f"（另有其他培训 {others} 次，不计入）" if others else ""
+    return _not_done("N5.1", title, as_of,
+                     f"{_so_far(as_of)}尚未组织针对协会负责人和青年志愿者骨干的培训{other_text}")
 
 
 # --- G15 / G20 projects, G17 key dates ----------------------------------------------------------------------
@@ -620,7 +700,7 @@ def check_g15(facts: AssociationFacts, as_of: date) -> Finding | None:
     missing = [name for name, runs in states.items() if True not in runs and None not in runs]
     undated = [name for name, runs in states.items() if True not in runs and None in runs]
     if missing:
-        return Finding("G15", title, Status.FAIL, f"{as_of.year}年未开展" + "、".join(missing) + "项目。")
+        return _not_done("G15", title, as_of, f"{_so_far(as_of)}未开展" + "、".join(missing) + "项目")
     if undated:
         return Finding("G15", title, Status.UNKNOWN, "、".join(undated) + "项目未填写开始日期。")
     return Finding("G15", title, Status.PASS, f"{as_of.year}年开展了关爱行动和助残“阳光行动”项目。")
@@ -654,6 +734,7 @@ def check_g20(facts: AssociationFacts, as_of: date) -> Finding:
     return Finding("G20", title, Status.FAIL, f"截至{_d(as_of)}没有正在开展的常态化项目。")
 
 
+YEARLY_RULES = (check_g12, check_n51, check_g15)
 RULES = (check_g1, check_g2, check_g3, check_g4, check_g5, check_g6, check_g7, check_g8, check_n25, check_g9,
          check_g10, check_g11, check_g12, check_n51, check_g13, check_g15, check_g17, check_g20, check_n21_seats)
 
@@ -675,8 +756,34 @@ def evaluate(facts: AssociationFacts, as_of: date) -> list[Finding]:
         finding = rule(facts, as_of)
         if finding is not None:
             findings.append(finding)
+    last = date(as_of.year - 1, 12, 31)
+    if facts.founded_on is not None and facts.founded_on <= last:  # the last full year, judged on its own
+        for rule in YEARLY_RULES:
+            finding = rule(facts, last)
+            if finding is not None:
+                findings.append(replace(finding, title=f"{finding.title}（{last.year}年全年）", year=last.year))
     return findings
 
 
+def latest(findings: list[Finding]) -> dict[str, Status]:
+    """Per clause, the latest judged result: as of the date, or, while a yearly duty is 未到期, last year's."""
+    current = {f.clause: f.status for f in findings if f.is_current}
+    for f in findings:
+        if not f.is_current and current.get(f.clause) == Status.NOT_DUE:
+            current[f.clause] = f.status
+    return current
+
+
+def verdict(statuses) -> Status:
+    """The hard reading of several results: 不符合 or 待补充 where one is, otherwise 符合 (advice and a duty not
+    yet due never make anything fail)."""
+    statuses = set(statuses)
+    if Status.FAIL in statuses:
+        return Status.FAIL
+    if Status.UNKNOWN in statuses:
+        return Status.UNKNOWN
+    return Status.PASS
+
+
 def overall(findings: list[Finding]) -> Status:
-    return _combine([(f.status, "") for f in findings])
+    return verdict(latest(findings).values())

@@ -22,6 +22,7 @@ from .rules import (
     TrainingFact,
     UnitMemberFact,
     evaluate,
+    latest,
     overall,
 )
 
@@ -203,7 +204,6 @@ def _facts(a: Association, expected: tuple[LowerAssociationFact, ...], members=(
         unit_members=units,
         townships=townships,
         teams=teams,
-        township_share_threshold=settings.G13_TOWNSHIP_SHARE,
     )
 
 
@@ -215,7 +215,7 @@ def association_findings(queryset: QuerySet, *, as_of: date) -> dict[int, list[F
 def association_ids_with_status(queryset: QuerySet, *, status: Status, as_of: date) -> list[int]:
     return [
         pk for pk, findings in association_findings(queryset, as_of=as_of).items()
-        if any(f.status == status for f in findings)
+        if status in latest(findings).values() or any(f.status == status for f in findings if f.is_current)
     ]
 
 

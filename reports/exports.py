@@ -4,12 +4,12 @@ from datetime import date
 
 from openpyxl import Workbook
 
+from associations.rules import STATUS_LABELS as STATUS_TEXT
 from common.excel import append_row
 
 from .metrics import CHECK_METRICS, METRICS, county_pictures
 from .selectors import TABLE_METRICS, dashboard_data
 
-STATUS_TEXT = {"pass": "符合", "fail": "不符合", "unknown": "待补充"}
 MET_TEXT = {True: "达标", False: "未达标", None: "待补充"}
 
 

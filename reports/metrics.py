@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from associations.rules import Status
+from associations.rules import Status, latest, verdict, worst
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ METRICS: dict[str, Metric] = {m.key: m for m in (
     Metric("leadership", "负责人人选符合要求", "G4", over="associations"),
     Metric("secretariat", "秘书处设在团委并有专职人员", "G5", over="associations"),
     Metric("systems", "章程和各项制度健全", "G8", over="associations"),
-    Metric("member_age", "个人会员年龄在14–45岁", "G6", over="associations"),
+    Metric("member_age", "个人会员入会时年龄在14–45岁", "G6", over="associations"),
     Metric("member_domains", "会员覆盖服务领域", "G7", over="associations"),
     Metric("team_coverage", "乡镇（街道）建队和旗县直属服务队", "G13", over="associations"),
     Metric("training", "本年度开展骨干培训", "G12", over="associations"),
@@ -95,15 +95,14 @@ class Measure:
 
 
 def _combine(statuses) -> Status:
-    statuses = set(statuses)
-    if Status.FAIL in statuses:
-        return Status.FAIL
-    if Status.UNKNOWN in statuses:
-        return Status.UNKNOWN
-    return Status.PASS
+    """The hard reading: advice and a duty not yet due never fail a pillar or a target."""
+    return verdict(statuses)
 
 
 def _rate(status: Status) -> Measure:
+    """One county's share in a rate: advice counts as not (yet) followed, a duty not yet due is not counted."""
+    if status == Status.NOT_DUE:
+        return Measure()
     return Measure(int(status == Status.PASS), 1, int(status == Status.UNKNOWN))
 
 
@@ -149,7 +148,7 @@ def county_pictures(as_of: date) -> dict[str, CountyPicture]:
     findings = association_findings(Association.objects.filter(pk__in=existing.values()), as_of=as_of)
     for code, pk in existing.items():
         pictures[code].association_id = pk
-        pictures[code].statuses = {f.clause: f.status for f in findings.get(pk, [])}
+        pictures[code].statuses = latest(findings.get(pk, []))
     return pictures
 
 
@@ -220,7 +219,7 @@ def measure_counties(as_of: date) -> tuple[dict[str, dict[str, Measure]], dict[s
         for key, clauses in CHECK_METRICS.items():
             if picture.exists is True:
                 clause_statuses = [status[c] for c in clauses if c in status]
-                result[key] = _rate(_combine(clause_statuses)) if clause_statuses else Measure()
+                result[key] = _rate(worst(clause_statuses)) if clause_statuses else Measure()
             else:
                 result[key] = Measure()  # counted over existing associations only
         registered = int(counts.get("registered", 0))

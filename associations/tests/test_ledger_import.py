@@ -40,7 +40,7 @@ def _fifty_good_three_bad(counties, *, fixed=False):
     if not fixed:
         rows[7]["统一社会信用代码"] = valid_uscc(counties[7].code)[:-1] + "0"  # Excel row 9
         rows[20]["成立日期"] = "2021-02-30"  # Excel row 22
-        rows[41]["协会名称"] = "某某青年志愿者协会"  # Excel row 43
+        rows[41]["专职工作人员（人）"] = "两"  # Excel row 43
     return workbook(rows)
 
 
@@ -48,10 +48,10 @@ def test_fifty_good_and_three_bad_rows_land_nothing_and_name_exactly_the_bad_row
     report = _import(region_user, _fifty_good_three_bad(counties))
 
     assert not report.ok
-    assert [(e.row, e.column) for e in report.errors] == [(9, "统一社会信用代码"), (22, "成立日期"), (43, "协会名称")]
+    assert [(e.row, e.column) for e in report.errors] == [(9, "统一社会信用代码"), (22, "成立日期"), (43, "专职工作人员（人）")]
     assert report.errors[0].message == "统一社会信用代码校验位不正确，请核对原件。"
     assert report.errors[1].message == "日期「2021-02-30」不存在：2021年2月没有30日。"
-    assert "不符" in report.errors[2].message and counties[41].name in report.errors[2].message
+    assert "两" in report.errors[2].message
     assert Association.objects.count() == 0
     assert Association.history.count() == 0
 
@@ -285,3 +285,17 @@ def test_abandoned_uploads_are_pruned(client, make_staff):
 
     assert f"已删除 {before + 1} 个" in out.getvalue()
     assert stored() == []
+
+
+def test_a_name_that_departs_from_the_guide_is_recorded_and_the_checkup_advises(region_user, counties):
+    """G2 says 名称原则上应为…: the ledger records the name as used, and the 体检 reports it as advice."""
+    from associations.rules import Status
+    from associations.selectors import association_findings
+
+    rows = [county_row(counties[0], 协会名称="某某青年志愿者协会")]
+    report = _import(region_user, workbook(rows))
+    assert report.ok, report.errors
+    stored = Association.objects.get()
+    finding = next(f for f in association_findings(Association.objects.all(), as_of=date(2024, 6, 30))[stored.pk]
+                   if f.clause == "G2")
+    assert finding.status == Status.ADVICE and "原则上应为" in finding.reason

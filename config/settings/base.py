@@ -210,7 +210,6 @@ PERSONAL_DATA_HASH_KEY = ""
 PERSONAL_DATA_ACCESS_RETENTION_DAYS = env.int("PERSONAL_DATA_ACCESS_RETENTION_DAYS", default=3 * 365)
 
 # G13 (县有协会，基层建队): the share of a county's townships that must have a team; the notice leaves it open.
-G13_TOWNSHIP_SHARE = env.float("G13_TOWNSHIP_SHARE", default=0.5)
 
 # Content-Security-Policy: scripts only from the platform's own static files (ECharts included: npm, not a CDN);
 # inline styles are allowed because ECharts and the admin set style attributes.

@@ -18,7 +18,8 @@ COLOURS = {"none": "#c9ccd1", "failing": "#e0685a", "compliant": "#3f9b5f", "unk
 
 
 def test_league_official_map_click_and_scope(browser_login, make_staff):
-    association("150102", name="新城区青年志愿者协会", founded_on=date(2020, 6, 1))  # G2 fails: the one red county
+    association("150102", founded_on=date(2020, 6, 1), supervisor_kind="civil_affairs",  # G1 fails: the red county
+                supervisor_name="呼和浩特市新城区民政局", supervisor_cyl_since=None)
     association("150103", founded_on=None)  # no founding date: unknown, not failing
     association("150402", founded_on=date(2020, 6, 1))  # another league
     snapshots_compute()
@@ -43,7 +44,7 @@ def test_league_official_map_click_and_scope(browser_login, make_staff):
     page.wait_for_url(f"**{reverse('reports:county', args=['150102'])}*")
     assert page.inner_text("h2").startswith("新城区青年志愿者协会")
     findings = page.inner_text("table.findings")
-    assert "G2" in findings and "名称「新城区青年志愿者协会」不规范" in findings
+    assert "G1" in findings and "业务主管单位为民政部门，不是旗县团委" in findings
 
     response = page.goto(base + reverse("reports:county", args=["150402"]))
     assert response.status == 404
