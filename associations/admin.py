@@ -5,7 +5,6 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -17,6 +16,7 @@ from accounts.admin_scoping import (
 )
 from common.admin_excel import ExcelAdminMixin
 from common.excel import iter_sheet
+from common.params import as_of_param
 
 from .exports import ledger_template, ledger_workbook
 from .importers import LEDGER_SHEET, LedgerImporter
@@ -219,7 +219,7 @@ class AssociationAdmin(ExcelAdminMixin, ScopedModelAdmin):
         obj = self.get_object(request, object_id)
         if obj is None or not self.has_view_permission(request, obj):
             raise Http404("协会不存在，或不在您的管辖范围内。")
-        as_of = parse_date(request.GET.get("as_of", "") or "") or _today()
+        as_of = as_of_param(request)
         findings = association_findings(Association.objects.filter(pk=obj.pk), as_of=as_of)[obj.pk]
         context = {
             **self.admin_site.each_context(request),

@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from common.constraints import dates_in_order
@@ -133,6 +134,11 @@ class Association(models.Model):
                 )
         if self.founded_on and self.dissolved_on and self.dissolved_on < self.founded_on:
             errors["dissolved_on"] = "注销日期不能早于成立日期。"
+        today = timezone.localdate()
+        for name in ("founded_on", "registered_on", "supervisor_cyl_since", "secretariat_since"):
+            day = getattr(self, name)
+            if day is not None and day > today and name not in errors:
+                errors[name] = f"{self._meta.get_field(name).verbose_name}（{day:%Y-%m-%d}）晚于今天，已发生的事项不能填写将来的日期。"
         if self.is_registered is False and (self.registered_on or self.uscc):
             errors["is_registered"] = "已填写登记日期或统一社会信用代码，登记情况不能选“否”。"
         if self.supervisor_cyl_since and self.supervisor_kind not in ("", self.SupervisorKind.CYL_COMMITTEE):

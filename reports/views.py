@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 
 from accounts.scoping import code_in_scope, user_scope_code
+from common.params import as_of_param
 from divisions.models import Division
 
 from .exports import dashboard_workbook
@@ -22,10 +22,7 @@ VIEW_PERMISSION = "reports.view_metricsnapshot"
 
 
 def _as_of(request) -> date:
-    value = request.GET.get("as_of")
-    today = timezone.localdate()
-    day = parse_date(value) if value else None
-    return min(day, today) if day else today
+    return as_of_param(request)
 
 
 def _division(request, code: str, levels=("region", "league")) -> Division:
@@ -34,8 +31,8 @@ def _division(request, code: str, levels=("region", "league")) -> Division:
     Divisions are reference data: each one is read once an hour, not on every page."""
     from django.core.cache import cache
 
-    if not code_in_scope(request.user, code):
-        raise Http404("该区划不存在，或不在您的管辖范围内。")
+    if not (code.isascii() and code.isdigit() and len(code) <= 12) or not code_in_scope(request.user, code):
+        raise Http404("该区划不存在，或不在您的管辖范围内。")  # division codes are up to 12 digits
     key = f"reports:division:{code}"
     division = cache.get(key)
     if division is None:
@@ -53,7 +50,7 @@ def dashboard_home(request):
     if scope is None:
         raise Http404("您的账号尚未设置管辖区划。")
     division = Division.objects.filter(code=scope or "15").first()
-    query = f"?as_of={request.GET['as_of']}" if request.GET.get("as_of") else ""
+    query = f"?as_of={_as_of(request).isoformat()}" if request.GET.get("as_of") else ""
     if division.level == "county":
         return redirect(reverse("reports:county", args=[division.code]) + query)
     if division.level == "township":

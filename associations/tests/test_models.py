@@ -137,3 +137,21 @@ def test_register_outside_scope_is_refused(make_staff):
         association_register(association=outsider, user=user)
     assert error.value.message_dict["division"] == ["「回民区」不在您的管辖范围（新城区）内，不能在此保存或查看记录。"]
     assert not Association.objects.exists()
+
+
+def test_founding_and_registration_cannot_lie_in_the_future():
+    from datetime import timedelta
+
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from associations.tests.factories import association as make
+
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    obj = make("150102")
+    obj.founded_on, obj.registered_on = tomorrow, tomorrow
+    with pytest.raises(ValidationError) as refused:
+        obj.full_clean()
+    errors = refused.value.message_dict
+    assert errors["founded_on"] == [f"成立日期（{tomorrow:%Y-%m-%d}）晚于今天，已发生的事项不能填写将来的日期。"]
+    assert "registered_on" in errors
