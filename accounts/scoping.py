@@ -71,13 +71,6 @@ def scope_queryset(queryset: QuerySet, user, *, path: str | None = None) -> Quer
     return scoped
 
 
-def in_association_scope(user, model, pk) -> bool:
-    """Whether a stored record lies within the user's association limit (always true without one)."""
-    association_id = user_association_id(user)
-    condition = association_condition(model, association_id) if association_id is not None else None
-    return condition is None or model._default_manager.filter(condition, pk=pk).exists()
-
-
 def division_ids_in_scope(user) -> frozenset[int] | None:
     """The primary keys of the divisions the user may reach; ``None`` means every division (superuser). For
     lookups that run as plain SQL on a lent connection, where a join on the division code is not wanted."""
