@@ -109,6 +109,14 @@ CLAUSES: dict[str, Clause] = {
 }
 
 
+# What each clause is about, in a column heading's length (the wording above is what a finding quotes).
+CLAUSE_TITLES = {
+    "N2.1": "建立协会与席位制", "G1": "业务主管单位", "G2": "协会名称", "G3": "民政登记", "G4": "负责人人选",
+    "G5": "秘书处", "G6": "会员年龄", "G7": "会员构成", "G8": "章程和内部制度", "N2.5": "工作制度", "G9": "党政支持",
+    "G10": "党团组织", "G11": "激励和保险", "G12": "骨干培训", "N5.1": "负责人和骨干培训", "G13": "基层建队",
+    "G15": "全团品牌项目", "G17": "重要节点活动", "G20": "常态化项目",
+}
+
 @dataclass(frozen=True)
 class Finding:
     clause: str
@@ -244,13 +252,15 @@ class TrainingFact:
 
 @dataclass(frozen=True)
 class InsuranceFact:
-    """Volunteers who served at the association's activities from 1 January to the as-of date, by cover."""
+    """Volunteers who served at the association's activities in the twelve months up to the as-of date, by the
+    activity's risk (条例 art. 17: insurance is owed for activities that may endanger volunteers) and their cover."""
 
-    year: int
-    serving: int = 0
-    insured: int = 0  # every service day inside the insurance period
-    not_insured: int = 0  # insurance recorded, but a service day outside it
-    unrecorded: int = 0  # no insurance recorded at all
+    since: date
+    serving: int = 0  # volunteers who served at any activity
+    at_risk: int = 0  # of them, at an activity marked 可能发生人身危险
+    not_insured: int = 0  # at such an activity outside their insurance period (or with none recorded)
+    unrecorded: int = 0  # at such an activity with no insurance recorded at all
+    unmarked: int = 0  # not insured on the day at an activity whose risk is not recorded
 
 
 @dataclass(frozen=True)
@@ -311,6 +321,21 @@ def _combine(parts: list[tuple[Status, str]]) -> Status:
 
 def _cyl_name(facts: AssociationFacts) -> str:
     return {"county": "旗县团委", "league": "盟市团委", "region": "自治区团委"}[facts.level]
+
+
+def counts_for_coverage(name: str, supervisor_kind: str, supervisor_cyl_since: date | None, day: date) -> bool | None:
+    """N2.1 as T1/T2 read it: a county's association in force counts when it is a 青年志愿者协会, or (a
+    志愿者协会, a 志愿服务联合会 or any other name) when the county CYL committee is its supervising unit on the day.
+    ``None`` when the supervising unit or the date it became the CYL committee is not recorded."""
+    if "青年志愿者协会" in (name or ""):
+        return True
+    if not supervisor_kind:
+        return None
+    if supervisor_kind != "cyl_committee":
+        return False
+    if supervisor_cyl_since is None:
+        return None
+    return supervisor_cyl_since <= day
 
 
 # --- G1 supervising unit -------------------------------------------------------------------------------------
@@ -619,20 +644,46 @@ def check_n21_seats(facts: AssociationFacts, as_of: date) -> Finding | None:
 
 
 # --- G11 insurance -----------------------------------------------------------------------------------------
+def insurance_since(as_of: date) -> date:
+    """G11 is a standing duty, judged on the year up to the date (so 2 January is not empty): from the day after
+    the same date a year earlier; on 31 December that is the calendar year."""
+    from datetime import timedelta
+
+    try:
+        year_before = as_of.replace(year=as_of.year - 1)
+    except ValueError:  # 29 February
+        year_before = date(as_of.year - 1, 2, 28)
+    return year_before + timedelta(days=1)
+
+
 def check_g11(facts: AssociationFacts, as_of: date) -> Finding:
-    title = "志愿者服务期间参加保险"
+    """依法为志愿者提供基本保险: 条例 art. 17 owes insurance before an activity that may endanger the volunteers,
+    so the activities marked so are judged; one whose risk is not recorded is unknown only where someone served
+    there uninsured."""
+    title = "志愿者参加可能发生人身危险的活动时在保险期内"
     cover = facts.insurance
-    if cover is None or cover.year != as_of.year:
-        return Finding("G11", title, Status.UNKNOWN, f"未统计{as_of.year}年的服务记录。")
+    period = f"{_d(insurance_since(as_of))}至{_d(as_of)}"
+    if cover is None or cover.since != insurance_since(as_of):
+        return Finding("G11", title, Status.UNKNOWN, f"未统计{period}的服务记录。")
     if cover.serving == 0:
-        return Finding("G11", title, Status.UNKNOWN, f"{as_of.year}年截至{_d(as_of)}没有服务记录。")
-    if cover.not_insured:
+        return Finding("G11", title, Status.UNKNOWN, f"{period}没有服务记录。")
+    if cover.not_insured - cover.unrecorded > 0:
         return Finding("G11", title, Status.FAIL,
-                       f"{as_of.year}年参加服务的 {cover.serving} 名志愿者中，{cover.not_insured} 名服务时不在保险期内。")
+                       f"{period}参加可能发生人身危险活动的 {cover.at_risk} 名志愿者中，"
+                       f"{cover.not_insured - cover.unrecorded} 名服务时不在保险期内。")
     if cover.unrecorded:
         return Finding("G11", title, Status.UNKNOWN,
-                       f"{as_of.year}年参加服务的 {cover.serving} 名志愿者中，{cover.unrecorded} 名未填写保险信息。")
-    return Finding("G11", title, Status.PASS, f"{as_of.year}年参加服务的 {cover.serving} 名志愿者服务时均在保险期内。")
+                       f"{period}参加可能发生人身危险活动的 {cover.at_risk} 名志愿者中，{cover.unrecorded} 名未填写保险信息。")
+    if cover.unmarked:
+        return Finding("G11", title, Status.UNKNOWN,
+                       f"{period}有 {cover.unmarked} 名志愿者服务时未在保险期内（或未填写保险），"
+                       f"其参加的活动未填写是否可能发生人身危险。")
+    if cover.at_risk:
+        return Finding("G11", title, Status.PASS,
+                       f"{period}参加可能发生人身危险活动的 {cover.at_risk} 名志愿者服务时均在保险期内。")
+    return Finding("G11", title, Status.PASS,
+                   f"{period}共 {cover.serving} 名志愿者参加服务，所参加的活动均不属于可能发生人身危险的活动"
+                   f"（或参加时均在保险期内）。")
 
 
 # --- yearly duties --------------------------------------------------------------------------------------------

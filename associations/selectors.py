@@ -12,6 +12,7 @@ from .rules import (
     AssociationFacts,
     Finding,
     InsuranceFact,
+    insurance_since,
     LowerAssociationFact,
     MemberFact,
     OfficerFact,
@@ -67,7 +68,7 @@ def association_facts(queryset: QuerySet, *, as_of: date | None = None) -> list[
             key_date_activities=tuple(service["key_dates"].get(a.pk, ())),
             key_dates=dict(settings.KEY_DATES),
             trainings=tuple(service["trainings"].get(a.pk, ())),
-            insurance=service["insurance"].get(a.pk, InsuranceFact(as_of.year)) if as_of else None,
+            insurance=service["insurance"].get(a.pk, InsuranceFact(insurance_since(as_of))) if as_of else None,
         )
         for a in associations
     ]
@@ -101,24 +102,26 @@ def _service_facts(ids: list[int], as_of: date | None) -> dict:
         trainings[organiser_id].append(TrainingFact(kind, started))
     insurance: dict[int, InsuranceFact] = {}
     if as_of is not None:
+        since = insurance_since(as_of)
         covered = Q(volunteer__insured_from__lte=F("served_on")) & (
             Q(volunteer__insured_until__isnull=True) | Q(volunteer__insured_until__gte=F("served_on"))
         )
         unrecorded = Q(volunteer__insured_from__isnull=True, volunteer__insured_until__isnull=True)
+        risky, unmarked = Q(activity__may_endanger=True), Q(activity__may_endanger__isnull=True)
         rows = (
-            ServiceRecord.objects.filter(association_id__in=ids, served_on__gte=date(as_of.year, 1, 1),
-                                         served_on__lte=as_of)
+            ServiceRecord.objects.filter(association_id__in=ids, served_on__gte=since, served_on__lte=as_of)
             .values("association_id")
             .annotate(
                 serving=Count("volunteer_id", distinct=True),
-                outside=Count("volunteer_id", distinct=True, filter=~covered & ~unrecorded),
-                unrecorded=Count("volunteer_id", distinct=True, filter=unrecorded),
+                at_risk=Count("volunteer_id", distinct=True, filter=risky),
+                not_insured=Count("volunteer_id", distinct=True, filter=risky & ~covered),
+                unrecorded=Count("volunteer_id", distinct=True, filter=risky & unrecorded),
+                unmarked=Count("volunteer_id", distinct=True, filter=unmarked & ~covered),
             )
         )
         for row in rows:
-            insured = row["serving"] - row["outside"] - row["unrecorded"]
             insurance[row["association_id"]] = InsuranceFact(
-                as_of.year, row["serving"], insured, row["outside"], row["unrecorded"]
+                since, row["serving"], row["at_risk"], row["not_insured"], row["unrecorded"], row["unmarked"]
             )
     return {"projects": projects, "activity_count": activity_count, "key_dates": key_dates, "trainings": trainings,
             "insurance": insurance}

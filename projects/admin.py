@@ -83,10 +83,13 @@ class ActivityAdmin(TableExcelAdminMixin, ScopedModelAdmin):
     excel_text_columns = ("协会统一编制序列号", "区划代码")
     excel_export_related = ("project__association", "township")
     excel_example = {"协会统一编制序列号": "150102-01", "项目名称": "七彩小屋陪伴计划", "活动名称": "学雷锋日社区服务",
-                     "活动日期": "2024-03-05", "所在乡镇（街道）": "海拉尔东路街道", "活动地点": "青年之家"}
-    excel_notes = ("活动日期为 3月5日、5月4日、12月5日 时自动标注为重要节点活动。",)
-    list_display = ("name", "project", "held_on", "key_date_text", "township", "service_base")
-    list_filter = (LeagueListFilter, CountyListFilter, "key_date")
+                     "活动日期": "2024-03-05", "所在乡镇（街道）": "海拉尔东路街道", "活动地点": "青年之家",
+                     "可能发生人身危险": "否"}
+    excel_notes = ("活动日期为 3月5日、5月4日、12月5日 时自动标注为重要节点活动。",
+                   "“可能发生人身危险”填“是”或“否”：是的，参加前应为志愿者购买人身意外伤害保险（《志愿服务条例》第十七条）；"
+                   "不清楚请留空。")
+    list_display = ("name", "project", "held_on", "key_date_text", "may_endanger", "township", "service_base")
+    list_filter = (LeagueListFilter, CountyListFilter, "key_date", "may_endanger")
     list_select_related = ("project", "township", "service_base")
     search_fields = ("name", "project__name")
     date_hierarchy = "held_on"

@@ -121,6 +121,7 @@ class ActivityImporter(TableImporter):
             Column("所在乡镇（街道）", "township", self.township_widget, blank_ok=True,
                    export=lambda a: a.township.name if a.township_id else ""),
             Column("活动地点", "address"),
+            Column("可能发生人身危险", "may_endanger", YesNoWidget()),
             Column("重要节点", "key_date", readonly=True, export=lambda a: a.key_date_label),
         )
 
@@ -138,7 +139,7 @@ class ActivityImporter(TableImporter):
         if problems:
             return None
         activity = Activity(name=values["name"], held_on=values["held_on"], township=values.get("township"),
-                            address=values.get("address", ""))
+                            address=values.get("address", ""), may_endanger=values.get("may_endanger"))
         activity.key_date = key_date_of(activity.held_on)
         activity._association, activity._project_name = values["association"], values["project_name"]
         return activity

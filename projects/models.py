@@ -223,6 +223,11 @@ class Activity(models.Model):
     address = models.CharField("活动地点", max_length=200, blank=True)
     key_date = models.CharField("重要节点", max_length=5, blank=True, editable=False,
                                 help_text="由活动日期自动标注（3月5日、5月4日、12月5日）。")
+    may_endanger = models.BooleanField(
+        "可能发生人身危险", null=True, blank=True,
+        help_text="如应急救援、水上或野外服务、大型活动安保等。是的，参加前应为志愿者购买人身意外伤害保险"
+                  "（《志愿服务条例》第十七条）；未填写表示情况不明。",
+    )
 
     history = HistoricalRecords()
 

@@ -36,6 +36,11 @@ class MetricSnapshotAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     list_filter = (LeagueListFilter, CountyListFilter, "metric", "as_of")
     list_select_related = ("division",)
 
+    def changelist_view(self, request, extra_context=None):
+        from .services import latest_run
+
+        return super().changelist_view(request, {**(extra_context or {}), "latest_run": latest_run()})
+
     def get_urls(self):
         return [path("recompute/", self.admin_site.admin_view(self.recompute_view),
                      name="reports_metricsnapshot_recompute"), *super().get_urls()]

@@ -4,10 +4,11 @@ from datetime import date
 
 from openpyxl import Workbook
 
+from associations.rules import CLAUSE_TITLES, CLAUSES
 from associations.rules import STATUS_LABELS as STATUS_TEXT
 from common.excel import append_row
 
-from .metrics import CHECK_METRICS, METRICS, county_pictures
+from .metrics import METRICS
 from .selectors import TABLE_METRICS, dashboard_data
 
 MET_TEXT = {True: "达标", False: "未达标", None: "待补充"}
@@ -16,6 +17,17 @@ MET_TEXT = {True: "达标", False: "未达标", None: "待补充"}
 def _percent(figure):
     return None if figure is None or figure.value is None else float(figure.value)
 
+
+def _clause_text(county: dict, clause: str, as_of: date) -> str:
+    """The finding as the county page shows it; a yearly duty not yet due adds last full year's result."""
+    status = county["clauses"].get(clause)
+    if status is None:
+        return ""
+    text = STATUS_TEXT[status]
+    last = county["last_year"].get(clause)
+    if last is not None:
+        text += f"（{as_of.year - 1}年全年：{STATUS_TEXT[last]}）"
+    return text
 
 
 def dashboard_workbook(division, as_of: date) -> bytes:
@@ -52,15 +64,13 @@ def dashboard_workbook(division, as_of: date) -> bytes:
                 cells.append(figure.unknown if figure else None)
         append_row(sheet, cells)
 
-    pictures = county_pictures(as_of)
-    clauses = sorted({c for clauses in CHECK_METRICS.values() for c in clauses} | {"N2.1"})
+    # the 体检 as stored with the snapshot (or measured live with the page): one column per clause, in clause order
     sheet = book.create_sheet("旗县体检")
-    append_row(sheet, ["区划代码", "名称", "所属盟市", "状态", *clauses])
+    append_row(sheet, ["区划代码", "旗县（市、区）", "所属盟市", "状态", *(f"{c} {CLAUSE_TITLES.get(c, '')}".strip()
+                                                             for c in CLAUSES)])
     for county in data.counties:
-        picture = pictures.get(county["code"])
-        statuses = picture.statuses if picture else {}
-        append_row(sheet, [county["code"], county["name"], county["league"], county["label"],
-                      *[STATUS_TEXT.get(statuses[c].value) if c in statuses else "" for c in clauses]])
+        append_row(sheet, [county["code"], county["name"], county["league_name"], county["label"],
+                           *[_clause_text(county, clause, as_of) for clause in CLAUSES]])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -61,7 +61,7 @@ CHECK_METRICS = {
     "insurance": ("G11",),
 }
 PILLARS = {
-    "pillar_organisation": ("N2.1", "G3", "G1", "G5", "G13"),
+    "pillar_organisation": ("coverage", "N2.1", "G3", "G1", "G5", "G13"),
     "pillar_management": ("G8", "N2.5", "G4", "G6"),
     "pillar_service": ("G20", "G17"),
     "pillar_vitality": ("G12", "new_people", "hours"),
@@ -114,6 +114,9 @@ class CountyPicture:
     exists: bool | None  # an association in force; None: its founding date is not recorded
     statuses: dict[str, Status] = field(default_factory=dict)  # clause → status of its association's 体检
     association_id: int | None = None
+    covered: bool | None = False  # counts for T1/T2 (N2.1: a 青年志愿者协会, or one the county CYL supervises)
+    clauses: dict[str, str] = field(default_factory=dict)  # clause → its finding as of the date (the worst of several)
+    last_year: dict[str, str] = field(default_factory=dict)  # yearly duties: clause → last full year's finding
 
     @property
     def map_status(self) -> str:
@@ -126,29 +129,40 @@ class CountyPicture:
 
 
 def county_pictures(as_of: date) -> dict[str, CountyPicture]:
-    """Every statutory county: whether it had an association as of the date, and that association's 体检."""
+    """Every statutory county: whether it had an association as of the date, and that association's 体检.
+
+    Where a successor was founded before its predecessor was dissolved, the one founded last is judged; an
+    association without a founding date makes the county unknown unless a dated one is in force."""
+    from django.db.models import F
+
     from associations.models import Association
-    from associations.rules import in_force_on
+    from associations.rules import counts_for_coverage, in_force_on
     from associations.selectors import association_findings
     from divisions.models import Division
 
     pictures = {code: CountyPicture(code, False) for code in Division.objects.counties().values_list("code", flat=True)}
-    existing: dict[str, int] = {}
-    for pk, code, founded, dissolved in Association.objects.filter(level="county").values_list(
-        "pk", "division__code", "founded_on", "dissolved_on"
-    ).order_by("founded_on", "pk"):
+    judged: dict[str, int] = {}
+    rows = Association.objects.filter(level="county").values_list(
+        "pk", "division__code", "founded_on", "dissolved_on", "name", "supervisor_kind", "supervisor_cyl_since"
+    ).order_by(F("founded_on").desc(nulls_last=True), "-pk")
+    for pk, code, founded, dissolved, name, supervisor_kind, cyl_since in rows:
         picture = pictures.get(code)
-        if picture is None:
-            continue
+        if picture is None or picture.exists is True:
+            continue  # the latest founded in force is already judged
         state = in_force_on(founded, dissolved, as_of)
         if state:
-            picture.exists, existing[code] = True, existing.get(code, pk)
-        elif state is None and picture.exists is False:
-            picture.exists = None
-    findings = association_findings(Association.objects.filter(pk__in=existing.values()), as_of=as_of)
-    for code, pk in existing.items():
+            picture.exists, judged[code] = True, pk
+            picture.covered = counts_for_coverage(name, supervisor_kind, cyl_since, as_of)
+        elif state is None:
+            picture.exists, picture.covered = None, None
+    findings = association_findings(Association.objects.filter(pk__in=judged.values()), as_of=as_of)
+    for code, pk in judged.items():
         pictures[code].association_id = pk
-        pictures[code].statuses = latest(findings.get(pk, []))
+        found = findings.get(pk, [])
+        pictures[code].statuses = latest(found)
+        for target, current in ((pictures[code].clauses, True), (pictures[code].last_year, False)):
+            for clause in dict.fromkeys(f.clause for f in found if f.is_current == current):
+                target[clause] = worst(f.status for f in found if f.clause == clause and f.is_current == current).value
     return pictures
 
 
@@ -162,19 +176,23 @@ def _people_counts(as_of: date) -> dict[str, dict[str, Decimal]]:
     from projects.models import ServiceRecord
 
     year_start = date(as_of.year, 1, 1)
+    last_year = (date(as_of.year - 1, 1, 1), date(as_of.year - 1, 12, 31))
     counts: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for row in Volunteer.objects.annotate(county=Substr("division__code", 1, 6)).values("county").annotate(
         registered=Count("pk", filter=Q(registered_on__lte=as_of)),
         undated=Count("pk", filter=Q(registered_on__isnull=True)),
         league=Count("pk", filter=Q(registered_on__lte=as_of, political_status=CYL_MEMBER)),
         new=Count("pk", filter=Q(registered_on__gte=year_start, registered_on__lte=as_of)),
+        new_last=Count("pk", filter=Q(registered_on__range=last_year)),
     ):
-        for key in ("registered", "undated", "league", "new"):
+        for key in ("registered", "undated", "league", "new", "new_last"):
             counts[row["county"]][key] += row[key]
     for row in IndividualMember.objects.annotate(county=Substr("association__division__code", 1, 6)).values(
         "county"
-    ).annotate(new=Count("pk", filter=Q(joined_on__gte=year_start, joined_on__lte=as_of)), ever=Count("pk")):
+    ).annotate(new=Count("pk", filter=Q(joined_on__gte=year_start, joined_on__lte=as_of)),
+               new_last=Count("pk", filter=Q(joined_on__range=last_year)), ever=Count("pk")):
         counts[row["county"]]["new"] += row["new"]
+        counts[row["county"]]["new_last"] += row["new_last"]
         counts[row["county"]]["members_ever"] += row["ever"]
     for row in VolunteerStar.objects.filter(status=VolunteerStar.Status.CONFIRMED, confirmed_on__lte=as_of).annotate(
         county=Substr("volunteer__division__code", 1, 6)
@@ -183,13 +201,26 @@ def _people_counts(as_of: date) -> dict[str, dict[str, Decimal]]:
     for row in ServiceRecord.objects.annotate(county=Substr("association__division__code", 1, 6)).values(
         "county"
     ).annotate(
-        hours=Sum("hours", filter=Q(status=ServiceRecord.Status.CONFIRMED, served_on__gte=year_start,
-                                    served_on__lte=as_of)),
+        hours_now=Sum("hours", filter=Q(status=ServiceRecord.Status.CONFIRMED, served_on__gte=year_start,
+                                        served_on__lte=as_of)),
+        hours_last=Sum("hours", filter=Q(status=ServiceRecord.Status.CONFIRMED, served_on__range=last_year)),
         ever=Count("pk", filter=Q(served_on__lte=as_of)),
     ):
-        counts[row["county"]]["hours"] += row["hours"] or Decimal("0")
+        counts[row["county"]]["hours"] += row["hours_now"] or Decimal("0")
+        counts[row["county"]]["hours_last"] += row["hours_last"] or Decimal("0")
         counts[row["county"]]["records_ever"] += row["ever"]
     return counts
+
+
+def _yearly(this_year, last_year, ever, as_of: date) -> Status:
+    """A yearly sign of life (new people, confirmed hours): met once there is some this year; until 31 December
+    a year without any yet is judged by the last full year, as the yearly duties are (rules.latest)."""
+    if this_year:
+        return Status.PASS
+    if (as_of.month, as_of.day) != (12, 31):
+        if last_year:
+            return Status.PASS
+    return Status.FAIL if ever else Status.UNKNOWN
 
 
 def measure_counties(as_of: date) -> tuple[dict[str, dict[str, Measure]], dict[str, CountyPicture]]:
@@ -200,18 +231,17 @@ def measure_counties(as_of: date) -> tuple[dict[str, dict[str, Measure]], dict[s
     for code, picture in pictures.items():
         counts = people.get(code, {})
         result: dict[str, Measure] = {}
-        coverage = {True: Status.PASS, False: Status.FAIL, None: Status.UNKNOWN}[picture.exists]
+        coverage = {True: Status.PASS, False: Status.FAIL, None: Status.UNKNOWN}[picture.covered]
         result["county_coverage"] = _rate(coverage)
         status = dict(picture.statuses)
-        new_people = counts.get("new", 0)
+        status["coverage"] = coverage
         ever_people = counts.get("registered", 0) + counts.get("members_ever", 0)
-        status["new_people"] = Status.PASS if new_people else (Status.FAIL if ever_people else Status.UNKNOWN)
-        status["hours"] = Status.PASS if counts.get("hours") else (
-            Status.FAIL if counts.get("records_ever") else Status.UNKNOWN)
+        status["new_people"] = _yearly(counts.get("new"), counts.get("new_last"), ever_people, as_of)
+        status["hours"] = _yearly(counts.get("hours"), counts.get("hours_last"), counts.get("records_ever"), as_of)
         pillars = {}
         for key, clauses in PILLARS.items():
             if picture.exists is not True:
-                pillars[key] = coverage  # no association: the pillar fails (or is unknown with the founding)
+                pillars[key] = {False: Status.FAIL, None: Status.UNKNOWN}[picture.exists]  # nothing to judge
             else:
                 pillars[key] = _combine(status.get(c, Status.UNKNOWN) for c in clauses)
             result[key] = _rate(pillars[key])
@@ -220,6 +250,8 @@ def measure_counties(as_of: date) -> tuple[dict[str, dict[str, Measure]], dict[s
             if picture.exists is True:
                 clause_statuses = [status[c] for c in clauses if c in status]
                 result[key] = _rate(worst(clause_statuses)) if clause_statuses else Measure()
+            elif picture.exists is None:
+                result[key] = _rate(Status.UNKNOWN)  # an undated association is in the denominator, unknown
             else:
                 result[key] = Measure()  # counted over existing associations only
         registered = int(counts.get("registered", 0))
@@ -229,7 +261,9 @@ def measure_counties(as_of: date) -> tuple[dict[str, dict[str, Measure]], dict[s
         result["star_volunteers"] = Measure(amount=Decimal(int(counts.get("stars", 0))))
         result["service_hours"] = Measure(amount=Decimal(counts.get("hours", 0)))
         map_status = picture.map_status
-        result["county_status"] = Measure(details={"status": map_status, map_status: 1})
+        # the county's 体检 per clause, stored with the snapshot so the page, the data and the workbook agree
+        result["county_status"] = Measure(details={"status": map_status, map_status: 1, "clauses": picture.clauses,
+                                                   "last_year": picture.last_year})
         measured[code] = result
     return measured, pictures
 

@@ -95,3 +95,25 @@ class MetricSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.metric} {self.as_of:%Y-%m-%d}"
+
+
+class SnapshotRun(models.Model):
+    """One completed snapshot run. Its version keys every cached reading of the dashboard, so a run finished in
+    any process (the worker, a command, another web server) is seen by every web process at once."""
+
+    version = models.CharField("数据版本", max_length=32, unique=True)
+    finished_at = models.DateTimeField("完成时间", default=timezone.now)
+    dates = models.JSONField("截至日期", default=list)
+    rows = models.PositiveIntegerField("快照条数", default=0)
+
+    class Meta:
+        verbose_name = "快照计算记录"
+        verbose_name_plural = "快照计算记录"
+        ordering = ["-pk"]  # runs take turns (see snapshots_compute): the last one is the newest
+
+    def __str__(self):
+        return f"{timezone.localtime(self.finished_at):%Y-%m-%d %H:%M} 版本 {self.short_version}"
+
+    @property
+    def short_version(self) -> str:
+        return self.version[:8]

@@ -52,12 +52,16 @@ def _figures_from_snapshots(division: Division, as_of: date, targets: list[Targe
     for target in targets:
         wanted |= Q(as_of=target.deadline, division=division, metric=target.metric)
     found: dict[date, dict[str, dict[str, Figure]]] = {}
-    for day, code, metric, value, numerator, denominator, unknown, details in MetricSnapshot.objects.filter(
+    computed = {}
+    for day, code, metric, value, numerator, denominator, unknown, details, at in MetricSnapshot.objects.filter(
         wanted
-    ).values_list("as_of", "division__code", "metric", "value", "numerator", "denominator", "unknown", "details"):
+    ).values_list("as_of", "division__code", "metric", "value", "numerator", "denominator", "unknown", "details",
+                  "computed_at"):
         found.setdefault(day, {}).setdefault(code, {})[metric] = Figure(value, numerator, denominator, unknown,
                                                                         details)
-    return found
+        if day == as_of and code == division.code:
+            computed[metric] = at
+    return found, min(computed.values(), default=None)
 
 
 def _figures_live(as_of: date, prefix: str, levels: tuple[str, ...], level_of: dict[str, str]):
@@ -78,20 +82,25 @@ class DashboardData:
     totals: dict[str, Figure]
     counties: list[dict]  # every county under the division: code, name, league, status
     live: bool  # measured now because no snapshot exists for the date
-    computed_at: object = None
+    computed_at: object = None  # when the snapshot run that wrote these figures finished
+    version: str = ""  # that run's data version
 
 
-def dashboard_data(division: Division, as_of: date) -> DashboardData:
-    """``_dashboard_data``, kept in the cache until the next snapshot run (a live measurement is never kept)."""
+def dashboard_data(division: Division, as_of: date, run=None) -> DashboardData:
+    """``_dashboard_data``, kept in the cache until the next snapshot run (a live measurement is never kept).
+
+    ``run`` is the latest ``SnapshotRun`` when the caller has already read it (one query per request)."""
     from django.core.cache import cache
 
-    from .services import snapshot_version
+    from .services import latest_run
 
-    key = f"reports:dashboard:{division.code}:{as_of.isoformat()}:{snapshot_version()}"
+    run = run or latest_run()
+    key = f"reports:dashboard:{division.code}:{as_of.isoformat()}:{run.version if run else 'none'}"
     data = cache.get(key)
     if data is None:
         data = _dashboard_data(division, as_of)
         if not data.live:
+            data.version = run.short_version if run else ""
             cache.set(key, data, timeout=24 * 3600)
     return data
 
@@ -101,7 +110,7 @@ def _dashboard_data(division: Division, as_of: date) -> DashboardData:
     targets = [t for t in Target.objects.filter(active=True) if t.metric in METRICS]
     dates = sorted({as_of, *(t.deadline for t in targets)})
     levels = ("region", "league", "county")
-    found = _figures_from_snapshots(division, as_of, targets)
+    found, computed_at = _figures_from_snapshots(division, as_of, targets)
     names, level_of = {}, {}
     for code, name, level in Division.objects.filter(code__startswith=division.code, level__in=levels,
                                                      is_statutory=True).values_list("code", "name", "level"):
@@ -135,18 +144,20 @@ def _dashboard_data(division: Division, as_of: date) -> DashboardData:
     for code in sorted(c for c, level in level_of.items() if level == "county"):
         status = current.get(code, {}).get("county_status")
         key = (status.details or {}).get("status", "unknown") if status else "unknown"
-        counties.append({"code": code, "name": names[code], "league": code[:4], "status": key,
-                         "label": COUNTY_STATUS_LABELS[key]})
-    return DashboardData(division, as_of, target_cards, rows, totals, counties, live)
+        details = status.details or {} if status else {}
+        counties.append({"code": code, "name": names[code], "league": code[:4],
+                         "league_name": names.get(code[:4], ""), "status": key,
+                         "label": COUNTY_STATUS_LABELS[key], "clauses": details.get("clauses", {}),
+                         "last_year": details.get("last_year", {})})
+    return DashboardData(division, as_of, target_cards, rows, totals, counties, live,
+                         computed_at=None if live else computed_at)
 
 
-def trend(division: Division) -> list[dict]:
+def trend(division: Division, version: str) -> list[dict]:
     """County coverage on every snapshot date of the division: one query, cached until the next snapshot run."""
     from django.core.cache import cache
 
-    from .services import snapshot_version
-
-    key = f"reports:trend:{division.code}:{snapshot_version()}"
+    key = f"reports:trend:{division.code}:{version}"
     points = cache.get(key)
     if points is None:
         points = _trend(division)

@@ -1,4 +1,5 @@
 """Snapshots: every metric for every division, for today and each target's deadline, written in one transaction."""
+import uuid
 from datetime import date
 
 from django.db import connection, transaction
@@ -7,7 +8,7 @@ from django.utils import timezone
 from divisions.models import Division
 
 from .metrics import METRICS, measure_all
-from .models import MetricSnapshot, Target
+from .models import MetricSnapshot, SnapshotRun, Target
 
 SNAPSHOT_FIELDS = ["numerator", "denominator", "unknown", "value", "details", "computed_at"]
 
@@ -53,31 +54,21 @@ def snapshots_compute(dates: list[date] | None = None) -> int:
     rows = [row for day in dates for row in snapshots_rows(day, divisions, now)]
     MetricSnapshot.objects.bulk_create(rows, batch_size=2000, update_conflicts=True,
                                        unique_fields=["metric", "division", "as_of"], update_fields=SNAPSHOT_FIELDS)
-    transaction.on_commit(snapshot_version_bump)
+    SnapshotRun.objects.create(version=uuid.uuid4().hex, finished_at=timezone.now(),
+                               dates=[d.isoformat() for d in dates], rows=len(rows))
     return len(rows)
 
 
-SNAPSHOT_VERSION_KEY = "reports:snapshot-version"
+def latest_run() -> SnapshotRun | None:
+    """The last completed run, read from the database on every request (one indexed row): no process keeps its
+    own idea of how fresh the figures are."""
+    return SnapshotRun.objects.order_by("-pk").only("version", "finished_at").first()
 
 
-def snapshot_version() -> str:
+def snapshot_version(run: SnapshotRun | None = None) -> str:
     """Changes after every snapshot run: the dashboard's cached readings are keyed by it."""
-    from django.core.cache import cache
-
-    version = cache.get(SNAPSHOT_VERSION_KEY)
-    if version is None:
-        version = snapshot_version_bump()
-    return version
-
-
-def snapshot_version_bump() -> str:
-    import uuid
-
-    from django.core.cache import cache
-
-    version = uuid.uuid4().hex
-    cache.set(SNAPSHOT_VERSION_KEY, version, timeout=None)
-    return version
+    run = run or latest_run()
+    return run.version if run else "none"
 
 
 # The notice's targets (requirements T1–T4); later plans are added in the admin, not here.

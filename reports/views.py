@@ -65,6 +65,8 @@ def _payload(data, division) -> dict:
         "division": {"code": division.code, "name": division.name, "level": division.level},
         "as_of": data.as_of.isoformat(),
         "live": data.live,
+        "computed_at": data.computed_at.isoformat() if data.computed_at else None,
+        "version": data.version,
         "targets": [
             {"code": t["code"], "title": t["title"], "threshold": float(t["threshold"]),
              "deadline": t["deadline"].isoformat(), "due": t["due"],
@@ -87,16 +89,17 @@ def _payload(data, division) -> dict:
 @login_required
 @permission_required(VIEW_PERMISSION, raise_exception=True)
 def division_page(request, code):
-    from .services import snapshot_version
+    from .services import latest_run, snapshot_version
 
     division = _division(request, code)
     as_of = _as_of(request)
-    data = dashboard_data(division, as_of)
+    run = latest_run()
+    data = dashboard_data(division, as_of, run)
 
     @functools.cache
     def payload():  # a callable: the template builds it only when the page body is not in the cache
         body = _payload(data, division)
-        body["trend"] = [p for p in trend(division) if p["as_of"] <= as_of.isoformat()]  # the picture as it was
+        body["trend"] = [p for p in trend(division, snapshot_version(run)) if p["as_of"] <= as_of.isoformat()]  # the picture as it was
         body["links"] = {
             "county": reverse("reports:county", args=["000000"]).replace("000000", "{code}"),
             "league": reverse("reports:division", args=["0000"]).replace("0000", "{code}"),
@@ -111,7 +114,7 @@ def division_page(request, code):
                "table_metrics": [(key, METRICS[key]) for key in TABLE_METRICS],
                "as_of": as_of, "today": timezone.localdate(),
                # the page body is kept with the readings until the next snapshot run; a live one never is
-               "as_of_key": as_of.isoformat(), "snapshot_version": snapshot_version(),
+               "as_of_key": as_of.isoformat(), "snapshot_version": snapshot_version(run),
                "body_cache_seconds": 0 if data.live else 24 * 3600}
     return render(request, "reports/dashboard.html", context)
 
@@ -124,14 +127,15 @@ def division_data(request, code):
 
     from django.core.cache import cache
 
-    from .services import snapshot_version
+    from .services import latest_run, snapshot_version
 
     division = _division(request, code)
     as_of = _as_of(request)
-    key = f"reports:data:{division.code}:{as_of.isoformat()}:{snapshot_version()}"
+    run = latest_run()
+    key = f"reports:data:{division.code}:{as_of.isoformat()}:{snapshot_version(run)}"
     body = cache.get(key)
     if body is None:
-        data = dashboard_data(division, as_of)
+        data = dashboard_data(division, as_of, run)
         body = json.dumps(_payload(data, division), ensure_ascii=False, cls=DjangoJSONEncoder)
         if not data.live:
             cache.set(key, body, timeout=24 * 3600)

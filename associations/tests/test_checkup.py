@@ -26,7 +26,7 @@ from .factories import association, valid_uscc
 pytestmark = pytest.mark.django_db
 
 
-def well_kept(code, **overrides):
+def well_kept(code, years=None, **overrides):
     obj = association(code, **{
         "is_registered": True,
         "registration_authority": "民政局",
@@ -49,7 +49,7 @@ def well_kept(code, **overrides):
     if obj.level == "county":
         full_coverage(code)
     this_year = timezone.localdate().year
-    for year in sorted({2023, 2024, this_year - 1, this_year}):
+    for year in years or sorted({2023, 2024, this_year - 1, this_year}):
         service_work(obj, year)
     return obj
 

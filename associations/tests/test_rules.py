@@ -74,7 +74,7 @@ def compliant(**changes) -> AssociationFacts:
         key_date_activities=((date(2024, 3, 5), "03-05"), (date(2024, 5, 4), "05-04"), (date(2023, 12, 5), "12-05")),
         key_dates=dict(KEY_DATES),
         trainings=(TrainingFact("backbone", date(2023, 5, 10)), TrainingFact("backbone", date(2024, 4, 1))),
-        insurance=InsuranceFact(2024, serving=12, insured=12),
+        insurance=InsuranceFact(rules.insurance_since(TODAY), serving=12, at_risk=12),
     )
     return replace(facts, **changes)
 
@@ -106,7 +106,7 @@ def test_every_clause_declares_its_strength_timing_and_wording():
 def test_nobody_compliant_is_red_on_2_january():
     """On 2 January this year's training and brand projects are not due yet; last year's are judged."""
     facts = compliant(trainings=(TrainingFact("backbone", date(2024, 4, 1)),),
-                      insurance=InsuranceFact(2025, serving=3, insured=3))
+                      insurance=InsuranceFact(rules.insurance_since(date(2025, 1, 2)), serving=3))
     findings = evaluate(facts, date(2025, 1, 2))
     assert Status.FAIL not in {f.status for f in findings}
     this_year = {f.clause: f.status for f in findings if f.year is None}
@@ -373,15 +373,30 @@ def test_g13_applies_to_county_associations_only():
 
 
 # --- service work: G11 insurance ---------------------------------------------------------------------------
-def test_g11_insurance_pass_fail_unknown():
-    assert rules.check_g11(compliant(), TODAY).reason == "2024年参加服务的 12 名志愿者服务时均在保险期内。"
-    failing = rules.check_g11(compliant(insurance=InsuranceFact(2024, 12, 9, 2, 1)), TODAY)
+def test_g11_insurance_is_owed_for_activities_that_may_endanger_volunteers():
+    """条例 art. 17: insurance before an activity that may endanger the volunteers; judged on twelve months."""
+    since = rules.insurance_since(TODAY)
+    assert since == date(2023, 7, 1) and rules.insurance_since(date(2024, 12, 31)) == date(2024, 1, 1)
+    assert rules.insurance_since(date(2024, 2, 29)) == date(2023, 3, 1)
+
+    def g11(**cover):
+        return rules.check_g11(compliant(insurance=InsuranceFact(since, **cover)), TODAY)
+
+    assert g11(serving=12, at_risk=12).reason == (
+        "2023年7月1日至2024年6月30日参加可能发生人身危险活动的 12 名志愿者服务时均在保险期内。")
+    failing = g11(serving=12, at_risk=5, not_insured=3, unrecorded=1)
     assert failing.status == Status.FAIL
-    assert failing.reason == "2024年参加服务的 12 名志愿者中，2 名服务时不在保险期内。"
-    assert status(rules.check_g11, compliant(insurance=InsuranceFact(2024, 12, 11, 0, 1))) == Status.UNKNOWN
-    assert status(rules.check_g11, compliant(insurance=InsuranceFact(2024))) == Status.UNKNOWN  # nobody served
+    assert failing.reason == "2023年7月1日至2024年6月30日参加可能发生人身危险活动的 5 名志愿者中，2 名服务时不在保险期内。"
+    assert g11(serving=12, at_risk=5, not_insured=1, unrecorded=1).status == Status.UNKNOWN
+    # nobody uninsured at a risky activity, but someone uninsured at an activity whose risk is not recorded
+    unmarked = g11(serving=12, at_risk=5, unmarked=2)
+    assert unmarked.status == Status.UNKNOWN and "未填写是否可能发生人身危险" in unmarked.reason
+    # uninsured volunteers at activities marked 否 owe nothing: not every service day needs insurance
+    safe = g11(serving=12)
+    assert safe.status == Status.PASS and "均不属于可能发生人身危险的活动" in safe.reason
+    assert g11().status == Status.UNKNOWN  # nobody served in twelve months
     assert status(rules.check_g11, compliant(insurance=None)) == Status.UNKNOWN
-    # facts summarised for another year say nothing about this one
+    # facts summarised for another window say nothing about this date
     assert status(rules.check_g11, compliant(), date(2025, 1, 1)) == Status.UNKNOWN
 
 

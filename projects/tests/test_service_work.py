@@ -17,7 +17,7 @@ from associations.tests.factories import association
 from members.models import VolunteerStar
 from members.services import star_confirm, star_level_for, star_levels_recompute, star_notice_start
 from members.tests.factories import volunteer
-from projects.models import Certificate, ServiceRecord, ServiceRecordCorrection, key_date_of, round_hours
+from projects.models import Activity, Certificate, ServiceRecord, ServiceRecordCorrection, key_date_of, round_hours
 from projects.services import certificate_issue, service_record_correct
 
 from .factories import activity, project, record
@@ -264,13 +264,14 @@ def test_certificate_numbers_never_repeat_under_concurrent_issuing(make_staff):
 
 
 # --- checks from the database -------------------------------------------------------------------------------
-def test_g11_reads_insurance_at_each_service_day():
+def test_g11_reads_insurance_at_each_service_day_of_a_risky_activity():
     obj = association("150102")
     care = project(obj)
     insured = volunteer("150102", insured_from=date(2024, 1, 1), insured_until=date(2024, 12, 31))
     lapsed = volunteer("150102", insured_from=date(2023, 1, 1), insured_until=date(2024, 3, 31))
     unrecorded = volunteer("150102")
     march, may = activity(care, date(2024, 3, 5)), activity(care, date(2024, 5, 4))
+    Activity.objects.filter(pk__in=[march.pk, may.pk]).update(may_endanger=True)  # a flood-relief drill, say
     record(march, insured), record(march, lapsed), record(march, unrecorded)
 
     def g11(as_of):
@@ -284,9 +285,16 @@ def test_g11_reads_insurance_at_each_service_day():
     record(may, lapsed)
     finding = g11(date(2024, 6, 30))
     assert finding.status == Status.FAIL
-    assert finding.reason == "2024年参加服务的 3 名志愿者中，1 名服务时不在保险期内。"
+    assert finding.reason == "2023年7月1日至2024年6月30日参加可能发生人身危险活动的 3 名志愿者中，1 名服务时不在保险期内。"
     assert g11(date(2024, 4, 30)).status == Status.PASS  # as of April the lapse had not happened
-    assert g11(date(2025, 6, 30)).status == Status.UNKNOWN  # nobody served in 2025
+    assert g11(date(2025, 1, 2)).status == Status.FAIL  # twelve months: 2 January still sees last May
+    assert g11(date(2025, 6, 30)).status == Status.UNKNOWN  # nobody served in the twelve months
+
+    # the same lapse at an activity that does not endanger anyone owes no insurance; an unmarked one is unknown
+    Activity.objects.filter(pk=may.pk).update(may_endanger=False)
+    assert g11(date(2024, 6, 30)).status == Status.PASS
+    Activity.objects.filter(pk=may.pk).update(may_endanger=None)
+    assert g11(date(2024, 6, 30)).status == Status.UNKNOWN
 
 
 def test_recompute_stars_command_and_task(eager_celery):
