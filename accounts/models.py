@@ -47,6 +47,10 @@ class User(AbstractUser):
         full = f"{self.last_name}{self.first_name}".strip()
         return f"{full}（{self.username}）" if full else self.username
 
+    def get_full_name(self):
+        """A Chinese name: family name first, no space (王志强)."""
+        return f"{self.last_name}{self.first_name}".strip()
+
     @property
     def scope_code(self) -> str | None:
         return self.scope_division.code if self.scope_division_id else None

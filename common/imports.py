@@ -121,12 +121,18 @@ class DecimalWidget(Widget):
 class TextWidget(Widget):
     pure = True
 
+    def __init__(self, max_length: int | None = None):
+        self.max_length = max_length
+
     def clean(self, value, row=None, **kwargs):
         if value is None:
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return unneutralise(str(value).strip())
+        text = unneutralise(str(value).strip())
+        if self.max_length is not None and len(text) > self.max_length:
+            raise ValueError(f"共 {len(text)} 字，最多 {self.max_length} 字。")
+        return text
 
     def render(self, value, obj=None, **kwargs):
         return neutralise(value or "")

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.admin_scoping import (
@@ -29,10 +30,11 @@ from .models import (
     Project,
     ServiceRecord,
     ServiceRecordCorrection,
-    round_hours,
+    service_hours,
 )
 from .services import (
     certificate_issue,
+    certificate_principal,
     certificate_records,
     no_records_message,
     service_record_correct,
@@ -110,7 +112,12 @@ class ServiceRecordForm(forms.ModelForm):
 
     def clean_hours(self):
         hours = self.cleaned_data.get("hours")
-        return round_hours(hours) if hours is not None else hours
+        if hours is None:
+            return hours
+        try:
+            return service_hours(hours)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
 
     def clean(self):
         cleaned = super().clean()
@@ -140,7 +147,7 @@ class ServiceRecordAdmin(VolunteerColumnsMixin, TableExcelAdminMixin, ScopedMode
     excel_example = {"协会统一编制序列号": "150102-01", "项目名称": "七彩小屋陪伴计划", "活动名称": "学雷锋日社区服务",
                      "活动日期": "2024-03-05", "身份证号码": "（18 位，须已登记为注册志愿者）", "姓名": "王志强",
                      "服务时长（小时）": 2.5, "状态": "已记录"}
-    excel_notes = ("服务时长只计实际服务时间，不含往返路程；按 0.5 小时取整（四舍五入）。",
+    excel_notes = ("服务时长只计实际服务时间，不含往返路程；按实际填写，精确到 0.1 小时（6 分钟），不另行取整。",
                    "服务日期不填时为活动日期；活动须先在“志愿服务活动”中登记或导入。")
     list_display = ("served_on", "volunteer_name", "volunteer_id_masked", "activity", "association", "hours",
                     "status")
@@ -194,11 +201,20 @@ class ServiceRecordAdmin(VolunteerColumnsMixin, TableExcelAdminMixin, ScopedMode
 class CertificateForm(forms.ModelForm):
     class Meta:
         model = Certificate
-        fields = ("volunteer", "association", "period_start", "period_end")
+        fields = ("volunteer", "association", "period_start", "period_end", "principal", "handler", "contact")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "contact" in self.fields:
+            self.fields["contact"].required = True
+            self.fields["contact"].error_messages["required"] = "请填写出具单位的联系方式（如办公电话），证明上须载明，供查验使用。"
 
     def clean(self):
         cleaned = super().clean()
         volunteer, association = cleaned.get("volunteer"), cleaned.get("association")
+        if association and not (cleaned.get("principal") or "").strip() and not certificate_principal(
+                association, timezone.localdate()):
+            self.add_error("principal", f"{association.name}没有在任的会长或法定代表人，请填写负责人。")
         start, end = cleaned.get("period_start"), cleaned.get("period_end")
         if volunteer and association and start and end:
             if end < start:
@@ -234,6 +250,14 @@ class CertificateAdmin(ScopedModelAdmin):
                            reverse("admin:projects_certificate_print", args=[obj.pk]),
                            reverse("admin:projects_certificate_pdf", args=[obj.pk]))
 
+    def get_changeform_initial_data(self, request):
+        """The contact given on this account's last certificate: it rarely changes."""
+        initial = super().get_changeform_initial_data(request)
+        last = self.get_queryset(request).filter(issued_by=request.user).exclude(contact="").order_by("-pk").first()
+        if last is not None:
+            initial.setdefault("contact", last.contact)
+        return initial
+
     def has_change_permission(self, request, obj=None):
         return False  # an issued certificate is never altered; a new one is issued instead
 
@@ -242,7 +266,8 @@ class CertificateAdmin(ScopedModelAdmin):
 
     def save_model(self, request, obj, form, change):
         issued = certificate_issue(volunteer=obj.volunteer, association=obj.association,
-                                   period_start=obj.period_start, period_end=obj.period_end, user=request.user)
+                                   period_start=obj.period_start, period_end=obj.period_end, user=request.user,
+                                   principal=obj.principal, handler=obj.handler, contact=obj.contact)
         obj.pk, obj.serial_number = issued.pk, issued.serial_number
         obj.refresh_from_db()
 

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from common.api import ScopedSerializer, ScopedViewSet, django_errors, filterset_for, model_serializer
 
-from .models import Activity, Certificate, Project, ServiceRecord, round_hours
+from .models import Activity, Certificate, Project, ServiceRecord, service_hours
 from .services import certificate_issue, service_record_correct
 
 
@@ -54,7 +54,12 @@ class ServiceRecordSerializer(ScopedSerializer):
         return fields
 
     def validate_hours(self, value):
-        return round_hours(value) if value is not None else value
+        if value is None:
+            return value
+        try:
+            return service_hours(value)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from None
 
     def full_clean(self, instance):
         if instance.activity_id and not instance.association_id:
@@ -66,7 +71,7 @@ class ServiceRecordSerializer(ScopedSerializer):
 
 
 class ServiceRecordViewSet(ScopedViewSet):
-    """志愿服务记录：时长按 0.5 小时取整；修改时长或日期用 correct（保留原值和原因）。"""
+    """志愿服务记录：时长按实际填写，精确到 0.1 小时；修改时长或日期用 correct（保留原值和原因）。"""
 
     queryset = ServiceRecord.objects.all()
     serializer_class = ServiceRecordSerializer

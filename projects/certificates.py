@@ -27,6 +27,9 @@ def certificate_lines(certificate) -> dict:
             f"{certificate.association.name}组织的志愿服务活动，累计志愿服务时长 {certificate.total_hours} 小时。"
         ),
         "issuer": certificate.association.name,
+        "answerable": (f"负责人：{certificate.principal or '—'}　经办人：{certificate.handler or '—'}　"
+                       f"联系方式：{certificate.contact or '—'}")
+        if certificate.principal or certificate.handler or certificate.contact else "",
         "date": f"{certificate.issued_on:%Y年%m月%d日}",
     }
 
@@ -81,6 +84,9 @@ def certificate_pdf(certificate) -> bytes:
     y -= 12 * mm
     pdf.setFont(FONT, 12)
     pdf.drawRightString(right, y, f"出具单位：{text['issuer']}（盖章）")
+    if text["answerable"]:
+        y -= 9 * mm
+        pdf.drawRightString(right, y, text["answerable"])
     pdf.drawRightString(right, y - 9 * mm, text["date"])
     pdf.setFont(FONT, 8)
     pdf.drawString(left, 20 * mm, "依据《志愿服务记录与证明出具办法（试行）》（民政部令第67号）出具，协会只证明本协会组织的志愿服务活动。")

@@ -54,10 +54,15 @@ def demo_service_create(*, seed: int = 2023) -> int:
             for month, day, label in KEY_DAYS:
                 held = date(year, month, day)
                 if held <= today and rng.random() < 0.6:
-                    activities.append(Activity(project=project, name=label, held_on=held, key_date=f"{month:02d}-{day:02d}"))
+                    activities.append(Activity(project=project, name=label, held_on=held, may_endanger=False,
+                                               key_date=f"{month:02d}-{day:02d}"))
             held = date(year, rng.randint(6, 9), rng.randint(1, 28))
             if held <= today:
-                activities.append(Activity(project=project, name="日常服务", held_on=held))
+                activities.append(Activity(project=project, name="日常服务", held_on=held,
+                                           may_endanger=rng.choice((False, False, None))))
+            held = date(year, 7, rng.randint(1, 28))  # the flood season: a drill that may endanger volunteers
+            if held <= today and rng.random() < 0.3:
+                activities.append(Activity(project=project, name="防汛应急演练", held_on=held, may_endanger=True))
     bulk_create_with_history(activities, Activity, default_change_reason="演示数据")
     records = []
     for activity in Activity.objects.select_related("project__association"):

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.scoping import division_ids_in_scope, user_association_id
-from common.imports import ChoiceWidget, DateWidget, DecimalWidget, YesNoWidget
+from common.imports import ChoiceWidget, DateWidget, DecimalWidget, TextWidget, YesNoWidget
 from common.lookups import DivisionWidget
 from common.pg_copy import existing_keys, fetch, values_by_key
 from common.tabular import Column, DomainsWidget, TableImporter
@@ -18,7 +18,7 @@ from .models import (
     Project,
     ServiceRecord,
     key_date_of,
-    round_hours,
+    service_hours,
 )
 
 SERIAL = "协会统一编制序列号"
@@ -174,14 +174,9 @@ class ActivityImporter(TableImporter):
 
 class HoursWidget(DecimalWidget):
     def clean(self, value, row=None, **kwargs):
-        number = super().clean(value)
-        if number is None:
+        if value in (None, "") or (isinstance(value, str) and not value.strip()):
             raise ValueError("请填写服务时长。")
-        if number == 0:
-            raise ValueError("服务时长必须大于 0 小时。")
-        if number > 24:
-            raise ValueError(f"「{value}」超过 24 小时，一条记录是一天的服务时长。")
-        return round_hours(number)
+        return service_hours(value)
 
     def render(self, value, obj=None, **kwargs):
         return float(value)
@@ -193,7 +188,7 @@ class _Record:
     engine writes it like an instance."""
 
     __slots__ = ("association", "activity_key", "person_hash", "name", "volunteer_id", "activity_id",
-                 "association_id", "served_on", "hours", "status", "recorded_by_id", "recorded_at",
+                 "association_id", "served_on", "hours", "status", "evaluation", "recorded_by_id", "recorded_at",
                  "confirmed_by_id", "confirmed_at")
     scope_path = ServiceRecord.scope_path
     pk = None
@@ -229,6 +224,7 @@ class ServiceRecordImporter(TableImporter):
             Column("服务日期", "served_on", DateWidget()),
             Column("服务时长（小时）", "hours", HoursWidget(), required=True),
             Column("状态", "status", ChoiceWidget(ServiceRecord.Status.choices)),
+            Column("评价情况", "evaluation", TextWidget(max_length=200)),
         )
 
     def prepare(self):
@@ -257,6 +253,7 @@ class ServiceRecordImporter(TableImporter):
         record.person_hash, record.name = values["person"], values.get("name", "")
         record.served_on, record.hours = served_on, values["hours"]
         record.status = values.get("status") or ServiceRecord.Status.RECORDED
+        record.evaluation = values.get("evaluation") or ""
         record.activity_id = record.volunteer_id = None
         record.recorded_by_id, record.recorded_at = self.user.pk, self.now
         confirmed = record.status == ServiceRecord.Status.CONFIRMED

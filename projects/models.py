@@ -1,5 +1,5 @@
 """Service work: projects, their funding and contest entries, activities and the service-hour records."""
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -266,10 +266,29 @@ class Activity(models.Model):
             raise ValidationError(errors)
 
 
-def round_hours(value) -> Decimal:
-    """Service time rounded to ``settings.SERVICE_HOURS_UNIT`` (default 0.5 h), half up: 1.2 → 1.0, 1.25 → 1.5."""
-    unit = Decimal(str(settings.SERVICE_HOURS_UNIT))
-    return (Decimal(str(value)) / unit).quantize(Decimal(1), rounding=ROUND_HALF_UP) * unit
+HOURS_STEP = Decimal("0.1")
+
+
+def service_hours(value) -> Decimal:
+    """Actual service time as entered, to 0.1 hour (6 minutes). 67号令 sets no rounding rule, so the platform adds
+    none: a spreadsheet's binary float (2.3000000000000003) is read as the number it shows, and more than one
+    decimal is refused rather than silently changed. Raises ``ValueError`` with a Chinese message."""
+    if isinstance(value, float):
+        value = round(value, 6)
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError(f"「{value}」不是数字。") from None
+    if not number.is_finite():
+        raise ValueError(f"「{value}」不是数字。")
+    if number <= 0:
+        raise ValueError("服务时长必须大于 0 小时。")
+    if number > 24:
+        raise ValueError(f"「{value}」超过 24 小时，一条记录是一天的服务时长。")
+    if number != number.quantize(HOURS_STEP):
+        down = number.quantize(HOURS_STEP, rounding=ROUND_DOWN)
+        raise ValueError(f"服务时长「{value}」按实际填写，精确到 0.1 小时（6 分钟），请改为 {down} 或 {down + HOURS_STEP}。")
+    return number.quantize(HOURS_STEP)
 
 
 class ServiceRecord(models.Model):
@@ -299,6 +318,8 @@ class ServiceRecord(models.Model):
     served_on = models.DateField("服务日期")
     hours = models.DecimalField("服务时长（小时）", max_digits=5, decimal_places=1)
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.RECORDED)
+    evaluation = models.CharField("评价情况", max_length=200, blank=True,
+                                  help_text="服务对象或组织方对本次服务的评价（民政部令第67号第四条），如：服务认真，受到好评。")
     # Who recorded and confirmed: audit stamps on the largest table, never searched by. Django keeps them
     # consistent when a user is deleted (SET_NULL through the ORM, a rare scan of this table); without a
     # database-level constraint or an index an import of a million records skips two million foreign-key checks
@@ -413,6 +434,12 @@ class Certificate(models.Model):
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="出具人", on_delete=models.PROTECT,
                                   related_name="+", editable=False)
     issued_at = models.DateTimeField("出具时间", default=timezone.now, editable=False)
+    # 民发〔2015〕149号's certificate names who answers for it and how to reach the issuer
+    principal = models.CharField("负责人", max_length=50, blank=True,
+                                 help_text="出具单位负责人；留空则取出具当日在任的会长（没有会长时取法定代表人）。")
+    handler = models.CharField("经办人", max_length=50, blank=True, help_text="留空则取出具人账号的姓名。")
+    contact = models.CharField("联系方式", max_length=50, blank=True,
+                               help_text="出具单位的办公电话等，供查验证明使用；必填。")
 
     history = HistoricalRecords()
 

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from accounts.scoping import assert_in_scope
@@ -13,7 +13,7 @@ from .models import (
     CertificateSequence,
     ServiceRecord,
     ServiceRecordCorrection,
-    round_hours,
+    service_hours,
 )
 
 
@@ -27,7 +27,10 @@ def service_record_correct(*, record: ServiceRecord, hours, served_on: date | No
     if not reason:
         raise ValidationError({"reason": "更正服务记录须填写更正原因。"})
     record = ServiceRecord.objects.select_for_update().get(pk=record.pk)
-    new_hours = round_hours(hours)
+    try:
+        new_hours = service_hours(hours)
+    except ValueError as error:
+        raise ValidationError({"hours": str(error)}) from None
     new_served_on = served_on or record.served_on
     if new_hours == record.hours and new_served_on == record.served_on:
         raise ValidationError({"hours": "更正后的服务时长和日期与原记录相同。"})
@@ -74,11 +77,32 @@ def no_records_message(volunteer, association, period_start: date, period_end: d
 
 
 @transaction.atomic
-def certificate_issue(*, volunteer, association, period_start: date, period_end: date, user) -> Certificate:
-    """Issue a 志愿服务记录证明 with the next number of the association's yearly sequence (locked, never reused)."""
+def certificate_principal(association, day: date) -> str:
+    """The issuer's 负责人 on the day: the president in office, or else the legal representative."""
+    from associations.models import Officer
+
+    officers = {role: name for role, name in Officer.objects.filter(
+        Q(term_start__isnull=True) | Q(term_start__lte=day), Q(term_end__isnull=True) | Q(term_end__gte=day),
+        association=association, role__in=("president", "legal_representative"),
+    ).order_by("term_start").values_list("role", "name")}
+    return officers.get("president") or officers.get("legal_representative") or ""
+
+
+def certificate_issue(*, volunteer, association, period_start: date, period_end: date, user, principal: str = "",
+                      handler: str = "", contact: str = "") -> Certificate:
+    """Issue a 志愿服务记录证明 with the next number of the association's yearly sequence (locked, never reused).
+    It names its 负责人, 经办人 and 联系方式 (民发〔2015〕149号): the first two default to the president in office and
+    the issuing account's name; the contact must be given."""
     assert_in_scope(user, association)
     if period_end < period_start:
         raise ValidationError({"period_end": "截止日期不能早于起始日期。"})
+    contact = (contact or "").strip()
+    if not contact:
+        raise ValidationError({"contact": "请填写出具单位的联系方式（如办公电话），证明上须载明，供查验使用。"})
+    principal = (principal or "").strip() or certificate_principal(association, timezone.localdate())
+    if not principal:
+        raise ValidationError({"principal": f"{association.name}没有在任的会长或法定代表人，请填写负责人。"})
+    handler = (handler or "").strip() or user.get_full_name() or user.get_username()
     records = list(certificate_records(volunteer=volunteer, association=association, period_start=period_start,
                                        period_end=period_end))
     if not records:
@@ -91,7 +115,8 @@ def certificate_issue(*, volunteer, association, period_start: date, period_end:
     total = sum((r.hours for r in records), Decimal("0"))
     return Certificate.objects.create(
         serial_number=serial, volunteer=volunteer, association=association, period_start=period_start,
-        period_end=period_end, total_hours=total, issued_on=today, issued_by=user,
+        period_end=period_end, total_hours=total, issued_on=today, issued_by=user, principal=principal,
+        handler=handler, contact=contact,
         activities=[
             {"date": r.served_on.isoformat(), "project": r.activity.project.name, "activity": r.activity.name,
              "hours": str(r.hours)}

@@ -95,12 +95,15 @@ def make_staff_superuser():
     return staff_user(superuser=True)
 
 
+ISSUER = {"principal": "王志强", "contact": "0471-6661234"}
+
+
 def certificate(code, n):
     from projects.services import certificate_issue
 
     entry = service_record(code, n)
     return certificate_issue(volunteer=entry.volunteer, association=entry.association, period_start=date(2024, 1, 1),
-                             period_end=date(2024, 12, 31), user=make_staff_superuser())
+                             period_end=date(2024, 12, 31), user=make_staff_superuser(), **ISSUER)
 
 
 def training_session(code, n, *, with_attendance=True):

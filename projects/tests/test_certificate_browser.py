@@ -15,6 +15,8 @@ from .factories import activity, project, record
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+ISSUER = {"principal": "王志强", "contact": "0471-6661234"}
+
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", Path(__file__).resolve().parents[2] / "var" / "screenshots"))
 
 
@@ -26,7 +28,7 @@ def test_certificate_renders_in_chromium_with_chinese_text(browser_login, make_s
     record(activity(care, date(2024, 5, 4), "五四青年节志愿服务"), person, hours="3")
     user = make_staff(Role.COUNTY_STAFF, "150102")
     certificate = certificate_issue(volunteer=person, association=own, period_start=date(2024, 1, 1),
-                                    period_end=date(2024, 12, 31), user=user)
+                                    period_end=date(2024, 12, 31), user=user, **ISSUER)
 
     page = browser_login(user.username)
     page.goto(page.url.split("/admin")[0] + reverse("admin:projects_certificate_print", args=[certificate.pk]))

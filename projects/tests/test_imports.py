@@ -94,7 +94,7 @@ def test_activities_import_with_township_check_and_key_date(user, own):
     assert dict(Activity.objects.values_list("name", "key_date")) == {"学雷锋日社区服务": "03-05", "暑期陪伴": ""}
 
 
-def _record_rows(own, care_activity, people, hours=("2.2", "3", "1.75")):
+def _record_rows(own, care_activity, people, hours=("2.2", "3", "0.2")):
     return [
         {"协会统一编制序列号": own.serial_number, "项目名称": care_activity.project.name,
          "活动名称": care_activity.name, "活动日期": care_activity.held_on.isoformat(),
@@ -130,7 +130,7 @@ def test_service_records_land_whole_or_not_at_all(user, own):
     bad.append(dict(rows[0]))  # the same person, day and activity as row 2 (once fixed)
     report = run(ServiceRecordImporter, user, bad)
     assert report.errors == [
-        RowError(2, "服务时长（小时）", "「-2」不能为负数。"),
+        RowError(2, "服务时长（小时）", "服务时长必须大于 0 小时。"),
         RowError(3, "姓名", "与登记的姓名「志愿者1」不一致。"),
         RowError(4, "活动名称", "项目「七彩小屋陪伴计划」没有 2024-03-05 的活动「没有这次活动」，请先导入活动。"),
     ]
@@ -142,10 +142,11 @@ def test_service_records_land_whole_or_not_at_all(user, own):
     report = run(ServiceRecordImporter, user, rows)
     assert (report.new, report.errors) == (3, [])
     assert sorted(ServiceRecord.objects.values_list("hours", flat=True)) == [
-        Decimal("2.0"), Decimal("2.0"), Decimal("3.0")]  # 2.2 → 2.0, 1.75 → 2.0: rounded to 0.5 h
+        Decimal("0.2"), Decimal("2.2"), Decimal("3.0")]  # as entered: no rounding of the platform's own
     entry = ServiceRecord.objects.first()
     assert (entry.association, entry.status, entry.recorded_by, entry.confirmed_by) == (
         own, ServiceRecord.Status.CONFIRMED, user, user)
+    assert entry.evaluation == ""  # the column is optional
     assert entry.history.get().history_change_reason == "Excel导入"
 
     report = run(ServiceRecordImporter, user, rows[:1])
@@ -295,3 +296,23 @@ def test_admin_import_pages_exist_for_every_new_sheet(client, user):
         assert client.get(reverse(f"admin:{name}_excel_import")).status_code == 200, name
         export = client.get(reverse(f"admin:{name}_excel_export"))
         assert export.status_code == 200 and export.content.startswith(b"PK"), name
+
+
+def test_a_service_record_keeps_its_evaluation_and_a_tenth_of_an_hour(user, own):
+    """67号令 art. 4: the record holds 评价情况; hours are kept as entered, to 0.1 h."""
+    care_activity = activity(project(own), date(2024, 3, 5), "学雷锋日社区服务")
+    people = _registered(2, date(2001, 3, 4))
+    rows = _record_rows(own, care_activity, people, hours=("0.2", "1.75"))
+    rows[0]["评价情况"] = "服务认真，受到社区居民好评"
+    rows[1]["评价情况"] = "好" * 201
+    report = run(ServiceRecordImporter, user, rows)
+    assert report.errors == [
+        RowError(3, "服务时长（小时）", "服务时长「1.75」按实际填写，精确到 0.1 小时（6 分钟），请改为 1.7 或 1.8。"),
+        RowError(3, "评价情况", "共 201 字，最多 200 字。"),
+    ]
+    assert not ServiceRecord.objects.exists()
+    rows[1].update({"服务时长（小时）": 1.7000000000000002, "评价情况": ""})  # a spreadsheet's float
+    report = run(ServiceRecordImporter, user, rows)
+    assert (report.new, report.errors) == (2, [])
+    assert sorted(ServiceRecord.objects.values_list("hours", "evaluation")) == [
+        (Decimal("0.2"), "服务认真，受到社区居民好评"), (Decimal("1.7"), "")]

@@ -17,12 +17,14 @@ from associations.tests.factories import association
 from members.models import VolunteerStar
 from members.services import star_confirm, star_level_for, star_levels_recompute, star_notice_start
 from members.tests.factories import volunteer
-from projects.models import Activity, Certificate, ServiceRecord, ServiceRecordCorrection, key_date_of, round_hours
+from projects.models import Activity, Certificate, ServiceRecord, ServiceRecordCorrection, key_date_of, service_hours
 from projects.services import certificate_issue, service_record_correct
 
 from .factories import activity, project, record
 
 pytestmark = pytest.mark.django_db
+
+ISSUER = {"principal": "王志强", "contact": "0471-6661234"}  # 负责人 and 联系方式 (民发〔2015〕149号)
 
 
 # --- key dates and rounding --------------------------------------------------------------------------------
@@ -40,15 +42,21 @@ def test_activity_is_tagged_on_save_and_the_list_is_configurable():
         assert activity(care, date(2025, 9, 10), "教师节").key_date == "09-10"
 
 
-@pytest.mark.parametrize("raw,rounded", [("1.2", "1.0"), ("1.24", "1.0"), ("1.25", "1.5"), ("1.74", "1.5"),
-                                         ("1.75", "2.0"), ("0.3", "0.5"), ("3", "3.0")])
-def test_hours_round_half_up_to_half_an_hour(raw, rounded):
-    assert round_hours(raw) == Decimal(rounded)
+@pytest.mark.parametrize("raw,kept", [("1.2", "1.2"), ("0.2", "0.2"), ("0.1", "0.1"), ("3", "3.0"), (2.5, "2.5"),
+                                      (2.3000000000000003, "2.3"), (0.1 + 0.2, "0.3"), ("24", "24.0")])
+def test_hours_are_kept_as_entered_to_a_tenth_of_an_hour(raw, kept):
+    assert service_hours(raw) == Decimal(kept)
 
 
-def test_rounding_unit_is_configurable():
-    with override_settings(SERVICE_HOURS_UNIT=1):
-        assert round_hours("1.4") == Decimal("1") and round_hours("1.5") == Decimal("2")
+@pytest.mark.parametrize("raw,message", [
+    ("1.25", "服务时长「1.25」按实际填写，精确到 0.1 小时（6 分钟），请改为 1.2 或 1.3。"),
+    ("0", "服务时长必须大于 0 小时。"), ("-1", "服务时长必须大于 0 小时。"),
+    ("24.5", "「24.5」超过 24 小时，一条记录是一天的服务时长。"), ("两小时", "「两小时」不是数字。"), ("NaN", "「NaN」不是数字。"),
+])
+def test_hours_that_cannot_be_kept_as_entered_are_refused(raw, message):
+    with pytest.raises(ValueError) as error:
+        service_hours(raw)
+    assert str(error.value) == message
 
 
 # --- corrections --------------------------------------------------------------------------------------------
@@ -58,11 +66,11 @@ def test_a_correction_keeps_the_old_value_and_the_reason(make_staff):
     correction = service_record_correct(record=entry, hours="2.6", reason="含往返路程，按实际服务时间更正", user=user)
 
     entry.refresh_from_db()
-    assert entry.hours == Decimal("2.5") and entry.status == ServiceRecord.Status.RECORDED  # to be confirmed again
+    assert entry.hours == Decimal("2.6") and entry.status == ServiceRecord.Status.RECORDED  # to be confirmed again
     assert (correction.old_hours, correction.new_hours, correction.reason) == (
-        Decimal("4.0"), Decimal("2.5"), "含往返路程，按实际服务时间更正")
+        Decimal("4.0"), Decimal("2.6"), "含往返路程，按实际服务时间更正")
     assert correction.corrected_by == user
-    assert [h.hours for h in entry.history.order_by("history_date")] == [Decimal("4.0"), Decimal("2.5")]
+    assert [h.hours for h in entry.history.order_by("history_date")] == [Decimal("4.0"), Decimal("2.6")]
     assert entry.history.latest().history_change_reason == "更正：含往返路程，按实际服务时间更正"
 
 
@@ -187,14 +195,14 @@ def test_a_certificate_covers_only_the_associations_own_confirmed_activities(mak
     user = make_staff(Role.LEAGUE_STAFF, "1501")
 
     certificate = certificate_issue(volunteer=person, association=own, period_start=date(2024, 1, 1),
-                                    period_end=date(2024, 12, 31), user=user)
+                                    period_end=date(2024, 12, 31), user=user, **ISSUER)
     assert certificate.total_hours == Decimal("5.5")
     assert [a["activity"] for a in certificate.activities] == ["学雷锋日社区服务", "阳光助残活动"]
     assert certificate.serial_number == f"{own.serial_number}-{certificate.issued_on.year}-00001"
 
     with pytest.raises(ValidationError) as error:
         certificate_issue(volunteer=person, association=own, period_start=date(2023, 1, 1),
-                          period_end=date(2023, 12, 31), user=user)
+                          period_end=date(2023, 12, 31), user=user, **ISSUER)
     assert "不能出具证明（协会只能证明本协会组织的活动）" in error.value.messages[0]
 
 
@@ -204,7 +212,7 @@ def test_certificate_print_page_and_pdf(client, make_staff):
     record(activity(project(own), date(2024, 3, 5), "学雷锋日社区服务"), person, hours="2.5")
     user = make_staff(Role.COUNTY_STAFF, "150102")
     certificate = certificate_issue(volunteer=person, association=own, period_start=date(2024, 1, 1),
-                                    period_end=date(2024, 12, 31), user=user)
+                                    period_end=date(2024, 12, 31), user=user, **ISSUER)
     client.force_login(user)
     page = client.get(reverse("admin:projects_certificate_print", args=[certificate.pk])).content.decode()
     assert "兹证明 <strong>乌云其其格</strong>" in page and person.id_number_masked in page
@@ -228,6 +236,49 @@ def test_issuing_through_the_admin_refuses_another_associations_hours(client, ma
     assert not Certificate.objects.exists()
 
 
+def test_a_certificate_names_its_principal_handler_and_contact(client, make_staff):
+    """民发〔2015〕149号: 出具单位、负责人、经办人、联系方式 on every certificate."""
+    from associations.models import Officer
+
+    own = association("150102")
+    person = volunteer("150102", name="巴特尔·额尔敦")
+    record(activity(project(own), date(2024, 3, 5), "学雷锋日社区服务"), person, hours="2.5")
+    clerk = make_staff(Role.COUNTY_STAFF, "150102")
+    clerk.last_name, clerk.first_name = "乌云", "其其格"
+    clerk.save()
+    with pytest.raises(ValidationError) as error:
+        certificate_issue(volunteer=person, association=own, period_start=date(2024, 1, 1),
+                          period_end=date(2024, 12, 31), user=clerk, contact="0471-6661234")
+    assert error.value.message_dict == {"principal": ["新城区青年志愿者协会没有在任的会长或法定代表人，请填写负责人。"]}
+    Officer.objects.create(association=own, role="legal_representative", name="张丽", term_start=date(2020, 6, 1))
+    Officer.objects.create(association=own, role="president", name="王志强", term_start=date(2020, 6, 1),
+                           term_end=date(2022, 6, 1))  # no longer in office
+    with pytest.raises(ValidationError) as error:
+        certificate_issue(volunteer=person, association=own, period_start=date(2024, 1, 1),
+                          period_end=date(2024, 12, 31), user=clerk)
+    assert "请填写出具单位的联系方式" in error.value.message_dict["contact"][0]
+    assert not Certificate.objects.exists()
+
+    client.force_login(clerk)
+    url = reverse("admin:projects_certificate_add")
+    form = {"volunteer": person.pk, "association": own.pk, "period_start": "2024-01-01", "period_end": "2024-12-31",
+            "principal": "", "handler": "", "contact": ""}
+    response = client.post(url, form)
+    assert "请填写出具单位的联系方式（如办公电话），证明上须载明，供查验使用。" in response.content.decode()
+    response = client.post(url, {**form, "contact": "0471-6661234"})
+    assert response.status_code == 302
+    issued = Certificate.objects.get()
+    assert (issued.principal, issued.handler, issued.contact) == ("张丽", "乌云其其格", "0471-6661234")
+    page = client.get(reverse("admin:projects_certificate_print", args=[issued.pk])).content.decode()
+    assert "负责人：张丽　经办人：乌云其其格　联系方式：0471-6661234" in page
+    from projects.certificates import certificate_lines
+
+    assert certificate_lines(issued)["answerable"] == "负责人：张丽　经办人：乌云其其格　联系方式：0471-6661234"
+    # the next certificate starts with the same contact
+    page = client.get(url).content.decode()
+    assert 'name="contact" value="0471-6661234"' in page
+
+
 @pytest.mark.django_db(transaction=True)
 def test_certificate_numbers_never_repeat_under_concurrent_issuing(make_staff):
     if connection.vendor != "postgresql":
@@ -246,7 +297,7 @@ def test_certificate_numbers_never_repeat_under_concurrent_issuing(make_staff):
         try:
             barrier.wait()
             certificate_issue(volunteer=person, association=own, period_start=date(2024, 1, 1),
-                              period_end=date(2024, 12, 31), user=user)
+                              period_end=date(2024, 12, 31), user=user, **ISSUER)
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
         finally:
