@@ -297,7 +297,7 @@ class AssociationFacts:
     projects: tuple[ProjectFact, ...] = ()
     activity_count: int = 0
     key_date_activities: tuple[tuple[date, str], ...] = ()  # (held on, "03-05")
-    key_dates: dict[str, str] = field(default_factory=dict)  # "03-05" → 学雷锋纪念日
+    key_dates: tuple = ()  # projects.keydates.KeyDateWindow: each key date and the days that count for it
     trainings: tuple[TrainingFact, ...] = ()
     insurance: InsuranceFact | None = None
 
@@ -761,15 +761,18 @@ def check_g17(facts: AssociationFacts, as_of: date) -> Finding:
     title = "重要节点开展志愿服务活动"
     if facts.activity_count == 0:
         return Finding("G17", title, Status.UNKNOWN, "未登记志愿服务活动。")
-    due = {tag: name for tag, name in facts.key_dates.items()
-           if date(as_of.year, int(tag[:2]), int(tag[3:])) <= as_of}
-    if not due:
-        return Finding("G17", title, Status.PASS, f"{as_of.year}年截至{_d(as_of)}尚未到重要节点。")
-    held = {tag for day, tag in facts.key_date_activities if day.year == as_of.year and day <= as_of}
-    missing = [name for tag, name in due.items() if tag not in held]
+    done, missing = [], []
+    for window in facts.key_dates:  # "等重要时间节点": a window around each date (data: 重要时间节点)
+        start, end = window.span(as_of.year)
+        if any(tag == window.code and start <= day <= min(end, as_of) for day, tag in facts.key_date_activities):
+            done.append(window.name)
+        elif end < as_of:  # the window is over without an activity; while it is open nothing is missed yet
+            missing.append(f"{window.name}（{window.describe(as_of.year)}）")
     if missing:
         return Finding("G17", title, Status.FAIL, f"{as_of.year}年" + "、".join(missing) + "未开展活动。")
-    return Finding("G17", title, Status.PASS, f"{as_of.year}年" + "、".join(due.values()) + "均开展了活动。")
+    if not done:
+        return Finding("G17", title, Status.PASS, f"{as_of.year}年截至{_d(as_of)}还没有已结束的重要节点。")
+    return Finding("G17", title, Status.PASS, f"{as_of.year}年" + "、".join(done) + "均开展了活动。")
 
 
 def check_g20(facts: AssociationFacts, as_of: date) -> Finding:

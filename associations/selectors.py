@@ -4,7 +4,6 @@ from datetime import date
 from functools import reduce
 from operator import or_
 
-from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 
 from .models import Association, Officer
@@ -66,7 +65,7 @@ def association_facts(queryset: QuerySet, *, as_of: date | None = None) -> list[
             projects=tuple(service["projects"].get(a.pk, ())),
             activity_count=service["activity_count"].get(a.pk, 0),
             key_date_activities=tuple(service["key_dates"].get(a.pk, ())),
-            key_dates=dict(settings.KEY_DATES),
+            key_dates=service["windows"],
             trainings=tuple(service["trainings"].get(a.pk, ())),
             insurance=service["insurance"].get(a.pk, InsuranceFact(insurance_since(as_of))) if as_of else None,
         )
@@ -78,7 +77,7 @@ def _service_facts(ids: list[int], as_of: date | None) -> dict:
     """Projects, activities, training and (for ``as_of``) insurance cover of these associations: five queries."""
     from django.db.models import Count, F
 
-    from projects.models import Activity, Project, ServiceRecord
+    from projects.models import Activity, KeyDate, Project, ServiceRecord
     from training.models import TrainingSession
 
     projects: dict[int, list[ProjectFact]] = defaultdict(list)
@@ -124,6 +123,7 @@ def _service_facts(ids: list[int], as_of: date | None) -> dict:
                 since, row["serving"], row["at_risk"], row["not_insured"], row["unrecorded"], row["unmarked"]
             )
     return {"projects": projects, "activity_count": activity_count, "key_dates": key_dates, "trainings": trainings,
+            "windows": KeyDate.windows(),
             "insurance": insurance}
 
 

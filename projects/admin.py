@@ -27,6 +27,7 @@ from .models import (
     Certificate,
     ContestEntry,
     FundingLine,
+    KeyDate,
     Project,
     ServiceRecord,
     ServiceRecordCorrection,
@@ -223,6 +224,28 @@ class CertificateForm(forms.ModelForm):
                                          period_end=end).exists():
                 raise ValidationError(no_records_message(volunteer, association, start, end))
         return cleaned
+
+
+@admin.register(KeyDate)
+class KeyDateAdmin(ScopedModelAdmin):
+    """G17's key dates and their windows: data, set by the region; saving one tags every activity again."""
+
+    list_display = ("name", "code", "window_text", "active")
+    list_select_related = ("division",)
+    autocomplete_fields = ("division",)
+
+    @admin.display(description="计入的日期")
+    def window_text(self, obj):
+        return obj.window.describe(2024) + ("（整月）" if obj.whole_month else "")
+
+    def get_changeform_initial_data(self, request):
+        from divisions.models import Division
+
+        return {"division": Division.objects.filter(level="region").first(),
+                **super().get_changeform_initial_data(request)}
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # switched off with 启用 instead, so its history stays
 
 
 @admin.register(Certificate)

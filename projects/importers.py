@@ -15,6 +15,7 @@ from .models import (
     Activity,
     Brand,
     Domain,
+    KeyDate,
     Project,
     ServiceRecord,
     key_date_of,
@@ -129,6 +130,7 @@ class ActivityImporter(TableImporter):
         self.association_widget.load(self.user)
         self.township_widget.load(self.user)
         self.seen: dict[tuple, int] = {}
+        self.windows = KeyDate.windows()  # once per import, not per row
 
     def _clean_row(self, raw, problems):
         if not raw.get("所在乡镇（街道）") and not raw.get("区划代码"):
@@ -140,7 +142,7 @@ class ActivityImporter(TableImporter):
             return None
         activity = Activity(name=values["name"], held_on=values["held_on"], township=values.get("township"),
                             address=values.get("address", ""), may_endanger=values.get("may_endanger"))
-        activity.key_date = key_date_of(activity.held_on)
+        activity.key_date = key_date_of(activity.held_on, self.windows)
         activity._association, activity._project_name = values["association"], values["project_name"]
         return activity
 

@@ -10,6 +10,9 @@ from simple_history.models import HistoricalRecords
 from common.constraints import dates_in_order
 from divisions.models import Division
 
+from .keydates import KeyDateWindow
+from .keydates import key_date_of as window_of
+
 
 class Brand(models.TextChoices):
     """National and regional brands (N2.4, G15, G19) or a local project."""
@@ -200,12 +203,114 @@ class ContestEntry(models.Model):
         return f"{self.year} {self.get_level_display()}"
 
 
-def key_date_of(day) -> str:
-    """The key-date tag (G17) of a date: "03-05", "05-04", "12-05" or "" (the list is ``settings.KEY_DATES``)."""
-    if day is None:
-        return ""
-    tag = f"{day.month:02d}-{day.day:02d}"
-    return tag if tag in settings.KEY_DATES else ""
+class KeyDate(models.Model):
+    """G17 "等重要时间节点": a key date and the days around it whose activities are held for it. Data, not code:
+    region staff widen a window or add a local occasion, and every stored activity is tagged again."""
+
+    code = models.CharField("日期（月-日）", max_length=5, unique=True, help_text="如 03-05、05-04、12-05。",
+                            error_messages={"unique": "该日期已是重要节点。"})
+    name = models.CharField("名称", max_length=50)
+    whole_month = models.BooleanField("整月计入", default=False, help_text="如“学雷锋月”：当月任一天的活动都计入。")
+    days_before = models.PositiveSmallIntegerField("提前天数", default=0)
+    days_after = models.PositiveSmallIntegerField("延后天数", default=0)
+    active = models.BooleanField("启用", default=True)
+    division = models.ForeignKey(Division, verbose_name="制定层级", on_delete=models.PROTECT, related_name="+",
+                                 limit_choices_to={"level": "region"})
+
+    history = HistoricalRecords()
+
+    scope_path = "division__code"
+
+    class Meta:
+        verbose_name = "重要时间节点"
+        verbose_name_plural = "重要时间节点"
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name}（{self.window.describe(2024)}）" if self.code else self.name
+
+    @property
+    def window(self) -> KeyDateWindow:
+        return KeyDateWindow(self.code, self.name, self.whole_month, self.days_before, self.days_after)
+
+    @classmethod
+    def windows(cls) -> tuple[KeyDateWindow, ...]:
+        return tuple(k.window for k in cls.objects.filter(active=True).order_by("code"))
+
+    def save(self, *args, **kwargs):
+        from django.core.cache import cache
+
+        super().save(*args, **kwargs)
+        activity_key_dates_refresh()  # the same transaction: no activity keeps a tag of the old window
+        cache.delete(KEY_DATE_LABELS)
+
+    def delete(self, *args, **kwargs):
+        from django.core.cache import cache
+
+        result = super().delete(*args, **kwargs)
+        activity_key_dates_refresh()
+        cache.delete(KEY_DATE_LABELS)
+        return result
+
+    def clean(self):
+        import re
+        from datetime import date
+
+        errors = {}
+        code = (self.code or "").strip()
+        try:
+            valid = bool(re.fullmatch(r"\d\d-\d\d", code)) and date(2023, int(code[:2]), int(code[3:])) is not None
+        except ValueError:
+            valid = False
+        if not valid:
+            errors["code"] = "请按“月-日”填写，如 03-05（2月29日不能作为重要节点）。"
+        if (self.days_before or 0) > 31 or (self.days_after or 0) > 31:
+            errors["days_after"] = "提前、延后天数最多 31 天。"
+        if self.whole_month and (self.days_before or self.days_after):
+            errors["whole_month"] = "整月计入时不再填写提前、延后天数。"
+        if not errors and self.active:
+            mine = self.window.month_days()
+            for other in KeyDate.objects.filter(active=True).exclude(pk=self.pk):
+                theirs = other.window.month_days()
+                if any(set(days) & set(theirs.get(month, ())) for month, days in mine.items()):
+                    errors["code"] = f"与「{other}」的时间范围重叠，一次活动只能计入一个重要节点。"
+                    break
+        if errors:
+            raise ValidationError(errors)
+
+
+KEY_DATE_LABELS = "projects:key-date-labels"
+
+
+def key_date_labels() -> dict[str, str]:
+    """Code → name of every key date, for the activity lists (kept five minutes; dropped when one changes)."""
+    from django.core.cache import cache
+
+    return cache.get_or_set(KEY_DATE_LABELS, lambda: dict(KeyDate.objects.values_list("code", "name")), 300)
+
+
+def key_date_of(day, windows=None) -> str:
+    """The key-date tag (G17) of a date: the code of the active window it falls in, or ""."""
+    return window_of(day, KeyDate.windows() if windows is None else windows)
+
+
+def activity_key_dates_refresh() -> int:
+    """Tag every stored activity again after a window changed: one UPDATE per window, whatever the number of
+    activities. The tag is derived from the date, so no history row is written for it."""
+    from functools import reduce
+    from operator import or_
+
+    from django.db import transaction
+    from django.db.models import Q
+
+    with transaction.atomic():
+        Activity.objects.exclude(key_date="").update(key_date="")
+        tagged = 0
+        for window in KeyDate.windows():
+            inside = reduce(or_, (Q(held_on__month=month, held_on__day__in=days)
+                                  for month, days in window.month_days().items()))
+            tagged += Activity.objects.filter(inside).update(key_date=window.code)
+    return tagged
 
 
 class Activity(models.Model):
@@ -222,7 +327,7 @@ class Activity(models.Model):
                                      blank=True, related_name="activities")
     address = models.CharField("活动地点", max_length=200, blank=True)
     key_date = models.CharField("重要节点", max_length=5, blank=True, editable=False,
-                                help_text="由活动日期自动标注（3月5日、5月4日、12月5日）。")
+                                help_text="由活动日期按“重要时间节点”自动标注（默认学雷锋为3月全月，五四、12月5日为前后7天）。")
     may_endanger = models.BooleanField(
         "可能发生人身危险", null=True, blank=True,
         help_text="如应急救援、水上或野外服务、大型活动安保等。是的，参加前应为志愿者购买人身意外伤害保险"
@@ -249,7 +354,7 @@ class Activity(models.Model):
 
     @property
     def key_date_label(self) -> str:
-        return settings.KEY_DATES.get(self.key_date, "")
+        return key_date_labels().get(self.key_date, "")
 
     def save(self, *args, **kwargs):
         self.key_date = key_date_of(self.held_on)

@@ -129,3 +129,21 @@ def confirmed_hours(volunteer) -> Decimal:
     total = ServiceRecord.objects.filter(volunteer=volunteer, status=ServiceRecord.Status.CONFIRMED).aggregate(
         total=Sum("hours"))["total"]
     return total or Decimal("0")
+
+
+def key_dates_ensure(*, using: str = "default") -> int:
+    """Create the notice's three key dates once (never overwriting what region staff changed since)."""
+    from divisions.models import Division
+
+    from .keydates import DEFAULT_WINDOWS
+    from .models import KeyDate, activity_key_dates_refresh
+
+    region = Division.objects.using(using).filter(level="region").first()
+    if region is None or KeyDate.objects.using(using).exists():
+        return 0
+    KeyDate.objects.using(using).bulk_create([
+        KeyDate(code=w.code, name=w.name, whole_month=w.whole_month, days_before=w.days_before,
+                days_after=w.days_after, division=region) for w in DEFAULT_WINDOWS])
+    if using == "default":
+        activity_key_dates_refresh()  # activities stored before the windows existed
+    return len(DEFAULT_WINDOWS)

@@ -1,5 +1,6 @@
 """Makers for the scoping matrices: each makes the n-th record of one model in the division with ``code``
 (a county), so that a test can put records in the viewer's county and in another league's."""
+import itertools
 from collections import Counter
 from datetime import date
 
@@ -174,6 +175,17 @@ def target_(code, n):
                                  deadline=date(2025, 12, 31), division=Division.objects.get(code=code))
 
 
+def key_date_(code, n):
+    """A key date of the division (the region's own in real use); its window is one day in August, one per call."""
+    from projects.models import KeyDate
+
+    day = next(_KEY_DAYS)
+    return KeyDate.objects.create(code=f"08-{day:02d}", name=f"测试节点{day}", division=Division.objects.get(code=code))
+
+
+_KEY_DAYS = itertools.cycle(range(1, 29))
+
+
 def snapshot_(code, n):
     from reports.models import MetricSnapshot
 
@@ -202,6 +214,7 @@ MAKERS = {
     "training_trainingsession": training_session,
     "training_attendance": attendance,
     "reports_target": target_,
+    "projects_keydate": key_date_,
     "reports_metricsnapshot": snapshot_,
 }
 

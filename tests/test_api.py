@@ -99,7 +99,7 @@ def test_service_record_hours_change_only_by_correction(county):
     assert county.post(f"{url}correct/", {"hours": "1.2"}, format="json").json() == {
         "reason": ["更正服务记录须填写更正原因。"]}
     response = county.post(f"{url}correct/", {"hours": "1.2", "reason": "签到核对"}, format="json")
-    assert response.status_code == 200 and response.json()["hours"] == 1.0
+    assert response.status_code == 200 and response.json()["hours"] == 1.2  # as entered, no rounding
     assert record.corrections.get().old_hours == 2
 
 

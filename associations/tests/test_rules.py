@@ -20,9 +20,10 @@ from associations.rules import (
     UnitMemberFact,
     evaluate,
 )
+from projects.keydates import DEFAULT_WINDOWS, KeyDateWindow
 
 TODAY = date(2024, 6, 30)
-KEY_DATES = {"03-05": "学雷锋纪念日", "05-04": "五四青年节", "12-05": "国际志愿者日"}
+KEY_DATES = DEFAULT_WINDOWS  # 学雷锋: all March; 五四 and 12月5日: a week either side
 ALL_SYSTEMS = {key: date(2021, 1, 1) for key in {**rules.G8_SYSTEMS, **rules.N25_SYSTEMS}}
 
 
@@ -72,7 +73,7 @@ def compliant(**changes) -> AssociationFacts:
         ),
         activity_count=5,
         key_date_activities=((date(2024, 3, 5), "03-05"), (date(2024, 5, 4), "05-04"), (date(2023, 12, 5), "12-05")),
-        key_dates=dict(KEY_DATES),
+        key_dates=KEY_DATES,
         trainings=(TrainingFact("backbone", date(2023, 5, 10)), TrainingFact("backbone", date(2024, 4, 1))),
         insurance=InsuranceFact(rules.insurance_since(TODAY), serving=12, at_risk=12),
     )
@@ -439,9 +440,30 @@ def test_g15_needs_care_action_and_sunshine_in_the_year():
 def test_g17_key_dates_due_by_the_as_of_date():
     assert status(rules.check_g17, compliant()) == Status.PASS  # 3-5 and 5-4 due and held; 12-5 not yet due
     finding = rules.check_g17(compliant(), date(2024, 12, 31))
-    assert finding.status == Status.FAIL and finding.reason == "2024年国际志愿者日未开展活动。"
+    assert finding.status == Status.FAIL and finding.reason == "2024年国际志愿者日（11月28日至12月12日）未开展活动。"
     assert rules.check_g17(compliant(), date(2024, 3, 4)).status == Status.PASS  # no key date due yet
     assert status(rules.check_g17, compliant(), date(2025, 5, 4)) == Status.FAIL
+    assert rules.check_g17(compliant(), date(2025, 4, 2)).reason == "2025年学雷锋纪念日（3月1日至3月31日）未开展活动。"
+
+
+def test_g17_counts_the_days_around_each_key_date():
+    """"等重要时间节点": 学雷锋 is the month of March; 五四 and 12月5日 count a week either side (data, editable)."""
+    around = compliant(key_date_activities=((date(2024, 3, 20), "03-05"), (date(2024, 5, 10), "05-04"),
+                                            (date(2024, 11, 30), "12-05")))
+    finding = rules.check_g17(around, date(2024, 12, 31))
+    assert finding.status == Status.PASS and finding.reason == "2024年学雷锋纪念日、五四青年节、国际志愿者日均开展了活动。"
+    # while a window is still open nothing is missed: on 8 May 五四 can still be marked until 11 May
+    march_only = compliant(key_date_activities=((date(2024, 3, 20), "03-05"),))
+    assert status(rules.check_g17, march_only, date(2024, 5, 8)) == Status.PASS
+    assert status(rules.check_g17, march_only, date(2024, 5, 12)) == Status.FAIL
+    # an activity after the as-of date does not count yet
+    assert status(rules.check_g17, around, date(2024, 3, 10)) == Status.PASS
+    assert rules.check_g17(around, date(2024, 3, 10)).reason == "2024年截至2024年3月10日还没有已结束的重要节点。"
+    assert status(rules.check_g17, around, date(2024, 4, 1)) == Status.PASS
+    # a window as data: exactly the day, as the platform read it before
+    exact = compliant(key_dates=(KeyDateWindow("03-05", "学雷锋纪念日"),),
+                      key_date_activities=((date(2024, 3, 20), "03-05"),))
+    assert status(rules.check_g17, exact, date(2024, 3, 31)) == Status.FAIL
     assert status(rules.check_g17, compliant(activity_count=0, key_date_activities=())) == Status.UNKNOWN
 
 

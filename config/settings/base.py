@@ -229,9 +229,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Service work --------------------------------------------------------------------------------------------
-# G17: key dates an activity is tagged with (month-day → name); a deployment may add local ones.
-KEY_DATES = {"03-05": "学雷锋纪念日", "05-04": "五四青年节", "12-05": "国际志愿者日"}
-# Service hours are rounded half up to this unit (hours); 0.5 → 1.2 h is 1.0, 1.25 h is 1.5.
+# G17's key dates and their windows are data (admin: 重要时间节点); service hours are kept as entered, to 0.1 h.
 # Star volunteers (《中国注册志愿者管理办法》): cumulative confirmed hours for 1–5 stars, who approves each level,
 # and how long the public notice runs before a star may be confirmed.
 STAR_THRESHOLDS = env.list("STAR_THRESHOLDS", cast=int, default=[100, 300, 600, 1000, 1500])

@@ -14,6 +14,7 @@ from associations.models import Association
 from associations.rules import Status
 from associations.selectors import association_findings
 from associations.tests.factories import association
+from divisions.models import Division
 from members.models import VolunteerStar
 from members.services import star_confirm, star_level_for, star_levels_recompute, star_notice_start
 from members.tests.factories import volunteer
@@ -27,19 +28,53 @@ pytestmark = pytest.mark.django_db
 ISSUER = {"principal": "王志强", "contact": "0471-6661234"}  # 负责人 and 联系方式 (民发〔2015〕149号)
 
 
-# --- key dates and rounding --------------------------------------------------------------------------------
-@pytest.mark.parametrize("day,tag", [(date(2024, 3, 5), "03-05"), (date(2024, 5, 4), "05-04"),
-                                     (date(2023, 12, 5), "12-05"), (date(2024, 3, 6), ""), (date(2024, 5, 5), "")])
-def test_key_date_tag_comes_from_the_date(day, tag):
+# --- key dates and hours ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("day,tag", [
+    (date(2024, 3, 5), "03-05"), (date(2024, 3, 1), "03-05"), (date(2024, 3, 31), "03-05"),  # 学雷锋: all March
+    (date(2024, 5, 4), "05-04"), (date(2024, 4, 27), "05-04"), (date(2024, 5, 11), "05-04"), (date(2024, 5, 12), ""),
+    (date(2023, 12, 5), "12-05"), (date(2023, 11, 28), "12-05"), (date(2023, 12, 13), ""), (date(2024, 2, 29), ""),
+])
+def test_key_date_tag_comes_from_the_date_and_its_window(day, tag):
     assert key_date_of(day) == tag
 
 
-def test_activity_is_tagged_on_save_and_the_list_is_configurable():
+def test_key_dates_are_data_and_a_change_retags_every_activity(client, make_staff):
+    from projects.models import KeyDate
+
     care = project(association("150102"))
-    assert activity(care, date(2024, 3, 5)).key_date == "03-05"
-    assert activity(care, date(2024, 9, 10), "教师节").key_date == ""
-    with override_settings(KEY_DATES={"03-05": "学雷锋纪念日", "09-10": "教师节"}):
-        assert activity(care, date(2025, 9, 10), "教师节").key_date == "09-10"
+    held = {day: activity(care, day, f"活动{day:%m%d}") for day in (date(2024, 3, 20), date(2024, 9, 10),
+                                                                      date(2024, 5, 9))}
+    assert {d: a.key_date for d, a in ((d, Activity.objects.get(pk=a.pk)) for d, a in held.items())} == {
+        date(2024, 3, 20): "03-05", date(2024, 9, 10): "", date(2024, 5, 9): "05-04"}
+
+    region = make_staff(Role.REGION_STAFF, "15")
+    client.force_login(region)
+    response = client.post(reverse("admin:projects_keydate_add"), {
+        "code": "09-10", "name": "教师节", "days_before": "0", "days_after": "0", "active": "on",
+        "division": Division.objects.get(code="15").pk})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    five_four = KeyDate.objects.get(code="05-04")
+    response = client.post(reverse("admin:projects_keydate_change", args=[five_four.pk]), {
+        "code": "05-04", "name": "五四青年节", "days_before": "0", "days_after": "0", "active": "on",
+        "division": five_four.division_id})
+    assert response.status_code == 302
+    assert dict(Activity.objects.values_list("held_on", "key_date")) == {
+        date(2024, 3, 20): "03-05", date(2024, 9, 10): "09-10", date(2024, 5, 9): ""}  # retagged at once
+    assert Activity.objects.get(held_on=date(2024, 9, 10)).key_date_label == "教师节"
+
+    # an overlapping window is refused: an activity counts for one key date only
+    response = client.post(reverse("admin:projects_keydate_add"), {
+        "code": "03-12", "name": "植树节", "days_before": "0", "days_after": "0", "active": "on",
+        "division": Division.objects.get(code="15").pk})
+    assert "与「学雷锋纪念日（3月1日至3月31日）」的时间范围重叠，一次活动只能计入一个重要节点。" in response.content.decode()
+    response = client.post(reverse("admin:projects_keydate_add"), {
+        "code": "13-40", "name": "无此日", "days_before": "0", "days_after": "0",
+        "division": Division.objects.get(code="15").pk})
+    assert "请按“月-日”填写，如 03-05（2月29日不能作为重要节点）。" in response.content.decode()
+
+    # only the region sets them; a county clerk cannot even see the page
+    client.force_login(make_staff(Role.COUNTY_STAFF, "150102"))
+    assert client.get(reverse("admin:projects_keydate_changelist")).status_code == 403
 
 
 @pytest.mark.parametrize("raw,kept", [("1.2", "1.2"), ("0.2", "0.2"), ("0.1", "0.1"), ("3", "3.0"), (2.5, "2.5"),
