@@ -31,7 +31,8 @@ STAR_APPROVAL = [("members", "change_volunteerstar")]
 # Everyone with a role reads the dashboard; the region sets targets and may recompute the snapshots.
 DASHBOARD = [("reports", "view_metricsnapshot"), ("reports", "view_target")]
 TARGET_SETTING = [("reports", "add_target"), ("reports", "change_target"), ("reports", "add_metricsnapshot"),
-                  ("projects", "view_keydate"), ("projects", "add_keydate"), ("projects", "change_keydate")]
+                  ("projects", "view_keydate"), ("projects", "add_keydate"), ("projects", "change_keydate"),
+                  ("reports", "view_pillar"), ("reports", "change_pillar")]
 UNMASK = [("members", "unmask_personal_data"), ("members", "view_personaldataaccess")]
 
 

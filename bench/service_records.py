@@ -5,7 +5,7 @@ In a throw-away database on whatever DATABASE_URL points at (SQLite by default):
    project with activities;
 2. writes the records as monthly-sized workbooks (default 5 files × 200,000 rows = 1,000,000 records, each
    file under the 20 MB upload limit) and imports each through the same importer the admin uses (validation,
-   volunteers by keyed hash, activities by name, rounding, duplicate checks, COPY with history on PostgreSQL);
+   volunteers by keyed hash, activities by name, 0.1 h check, duplicate checks, COPY with history on PostgreSQL);
 3. recomputes star levels in SQL; with ``--star-volunteers`` it first tops the records up so that that many
    volunteers (default 1,000,000) have hours, to time the recompute at region scale.
 

@@ -423,7 +423,7 @@ class ServiceRecord(models.Model):
     served_on = models.DateField("服务日期")
     hours = models.DecimalField("服务时长（小时）", max_digits=5, decimal_places=1)
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.RECORDED)
-    evaluation = models.CharField("评价情况", max_length=200, blank=True,
+    evaluation = models.CharField("评价情况", max_length=200, blank=True, default="", db_default="",
                                   help_text="服务对象或组织方对本次服务的评价（民政部令第67号第四条），如：服务认真，受到好评。")
     # Who recorded and confirmed: audit stamps on the largest table, never searched by. Django keeps them
     # consistent when a user is deleted (SET_NULL through the ORM, a rare scan of this table); without a

@@ -88,6 +88,7 @@ def certificate_principal(association, day: date) -> str:
     return officers.get("president") or officers.get("legal_representative") or ""
 
 
+@transaction.atomic
 def certificate_issue(*, volunteer, association, period_start: date, period_end: date, user, principal: str = "",
                       handler: str = "", contact: str = "") -> Certificate:
     """Issue a 志愿服务记录证明 with the next number of the association's yearly sequence (locked, never reused).

@@ -1,10 +1,11 @@
+from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.urls import path, reverse
 
 from accounts.admin_scoping import CountyListFilter, LeagueListFilter, ReadOnlyAdminMixin, ScopedModelAdmin
 
-from .models import MetricSnapshot, Target, metric_choices
+from .models import MetricSnapshot, Pillar, Target, metric_choices, pillar_parts
 from .tasks import snapshots_compute_task
 
 
@@ -52,3 +53,42 @@ class MetricSnapshotAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
         snapshots_compute_task.delay()
         self.message_user(request, "已提交重新计算，完成后刷新本页即可看到新的计算时间。", messages.SUCCESS)
         return redirect(reverse("admin:reports_metricsnapshot_changelist"))
+
+
+class PillarForm(forms.ModelForm):
+    parts = forms.MultipleChoiceField(label="构成条款和事实", widget=forms.CheckboxSelectMultiple,
+                                      help_text="倡导性条款（原则上、注重、争取、具备条件的、依据实际情况）只作提示，"
+                                                "不会使该项不达标；修改在下一次统计快照计算后生效。")
+
+    class Meta:
+        model = Pillar
+        fields = ("name", "parts", "position", "division")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parts"].choices = list(pillar_parts().items())
+
+    def clean_parts(self):
+        order = list(pillar_parts())
+        return sorted(self.cleaned_data["parts"], key=order.index)
+
+
+@admin.register(Pillar)
+class PillarAdmin(ScopedModelAdmin):
+    """T3's four pillars as data: the region decides which clauses make each (shown on the dashboard)."""
+
+    form = PillarForm
+    list_display = ("name", "parts_text", "position")
+    list_select_related = ("division",)
+    autocomplete_fields = ("division",)
+
+    @admin.display(description="构成条款和事实")
+    def parts_text(self, obj):
+        labels = pillar_parts()
+        return "、".join(labels.get(p, p) for p in obj.parts)
+
+    def has_add_permission(self, request):
+        return False  # four pillars: T3's four words
+
+    def has_delete_permission(self, request, obj=None):
+        return False

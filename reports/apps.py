@@ -3,9 +3,10 @@ from django.db.models.signals import post_migrate
 
 
 def _ensure_targets(sender, using="default", **kwargs):
-    from .services import targets_ensure
+    from .services import pillars_ensure, targets_ensure
 
     targets_ensure(using=using)
+    pillars_ensure(using=using)
 
 
 class ReportsConfig(AppConfig):

@@ -60,12 +60,6 @@ CHECK_METRICS = {
     "training": ("G12",), "regular_projects": ("G20",), "key_dates": ("G17",), "brands": ("G15",),
     "insurance": ("G11",),
 }
-PILLARS = {
-    "pillar_organisation": ("coverage", "N2.1", "G3", "G1", "G5", "G13"),
-    "pillar_management": ("G8", "N2.5", "G4", "G6"),
-    "pillar_service": ("G20", "G17"),
-    "pillar_vitality": ("G12", "new_people", "hours"),
-}
 COUNTY_STATUS_LABELS = {"none": "未建立协会", "failing": "有不符合项", "compliant": "全部符合", "unknown": "待补充"}
 
 
@@ -225,8 +219,11 @@ def _yearly(this_year, last_year, ever, as_of: date) -> Status:
 
 def measure_counties(as_of: date) -> tuple[dict[str, dict[str, Measure]], dict[str, CountyPicture]]:
     """Every metric for every county as of the date: {county code: {metric: Measure}}."""
+    from .models import pillars_read
+
     pictures = county_pictures(as_of)
     people = _people_counts(as_of)
+    pillar_parts = pillars_read()  # T3's pillars are data (reports.Pillar)
     measured: dict[str, dict[str, Measure]] = {}
     for code, picture in pictures.items():
         counts = people.get(code, {})
@@ -239,7 +236,7 @@ def measure_counties(as_of: date) -> tuple[dict[str, dict[str, Measure]], dict[s
         status["new_people"] = _yearly(counts.get("new"), counts.get("new_last"), ever_people, as_of)
         status["hours"] = _yearly(counts.get("hours"), counts.get("hours_last"), counts.get("records_ever"), as_of)
         pillars = {}
-        for key, clauses in PILLARS.items():
+        for key, clauses in pillar_parts.items():
             if picture.exists is not True:
                 pillars[key] = {False: Status.FAIL, None: Status.UNKNOWN}[picture.exists]  # nothing to judge
             else:

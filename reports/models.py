@@ -105,6 +105,8 @@ class SnapshotRun(models.Model):
     finished_at = models.DateTimeField("完成时间", default=timezone.now)
     dates = models.JSONField("截至日期", default=list)
     rows = models.PositiveIntegerField("快照条数", default=0)
+    pillars = models.JSONField("T3 建设要素", default=list, blank=True,
+                               help_text="本次计算所用的四项要素及其条款：看板按此说明 T3 的读法。")
 
     class Meta:
         verbose_name = "快照计算记录"
@@ -117,3 +119,82 @@ class SnapshotRun(models.Model):
     @property
     def short_version(self) -> str:
         return self.version[:8]
+
+
+# Facts a pillar may use besides the clauses of the 体检 (reports.metrics measures them per county).
+PILLAR_FACTS = {"coverage": "建立协会（N2.1，计入覆盖率）", "new_people": "当年（或上一整年）有新注册志愿者或新会员",
+                "hours": "当年（或上一整年）有已确认的服务时长"}
+
+
+def pillar_parts() -> dict[str, str]:
+    from associations.rules import CLAUSE_TITLES, CLAUSES
+
+    return {**{c: f"{c} {CLAUSE_TITLES.get(c, '')}".strip() for c in CLAUSES}, **PILLAR_FACTS}
+
+
+class Pillar(models.Model):
+    """One of T3's four pillars (组织完备、管理规范、服务完善、充满活力) and the clauses and facts that make it.
+
+    The notice names the four words and nothing more; which clauses make each is the platform's reading, so it is
+    data the region keeps, shown on the dashboard beside T3. Only a hard clause can make a pillar fail (advice and
+    a duty not yet due never do)."""
+
+    key = models.CharField("指标", max_length=40, unique=True, editable=False)
+    name = models.CharField("名称", max_length=20)
+    parts = models.JSONField("构成条款和事实", default=list,
+                             help_text="条款编号（如 G3、N2.5）和事实（coverage 建立协会、new_people 新注册、hours 服务时长）。")
+    position = models.PositiveSmallIntegerField("顺序", default=0)
+    division = models.ForeignKey(Division, verbose_name="制定层级", on_delete=models.PROTECT, related_name="+",
+                                 limit_choices_to={"level": "region"})
+
+    history = HistoricalRecords()
+
+    scope_path = "division__code"
+
+    class Meta:
+        verbose_name = "T3 建设要素"
+        verbose_name_plural = "T3 建设要素"
+        ordering = ["position", "key"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        known = pillar_parts()
+        parts = self.parts if isinstance(self.parts, list) else None
+        if not parts:
+            raise ValidationError({"parts": "请至少选择一项条款或事实。"})
+        unknown = [str(p) for p in parts if p not in known]
+        if unknown:
+            raise ValidationError({"parts": f"「{'、'.join(unknown)}」不是可用的条款或事实。"})
+        if len(set(parts)) != len(parts):
+            raise ValidationError({"parts": "有重复的条款。"})
+
+
+DEFAULT_PILLARS = (
+    ("pillar_organisation", "组织完备", ["coverage", "N2.1", "G3", "G1", "G5", "G13"]),
+    ("pillar_management", "管理规范", ["G8", "N2.5", "G4", "G6"]),
+    ("pillar_service", "服务完善", ["G20", "G17"]),
+    ("pillar_vitality", "充满活力", ["G12", "new_people", "hours"]),
+)
+
+
+def pillars_described() -> list[dict]:
+    """The pillars as the dashboard explains them: name and each part's label, hard or advisory."""
+    from associations.rules import CLAUSES
+
+    labels = pillar_parts()
+    rows = list(Pillar.objects.order_by("position", "key").values_list("key", "name", "parts")) or [
+        (key, name, parts) for key, name, parts in DEFAULT_PILLARS]
+    return [{"key": key, "name": name,
+             "parts": [{"code": p, "label": labels.get(p, p),
+                        "advisory": p in CLAUSES and CLAUSES[p].strength == "soft"} for p in parts]}
+            for key, name, parts in rows]
+
+
+def pillars_read() -> dict[str, tuple[str, ...]]:
+    """Pillar metric → its parts, in order; the defaults while none are stored (a database not yet migrated)."""
+    stored = {key: tuple(parts) for key, parts in Pillar.objects.order_by("position", "key").values_list("key", "parts")}
+    return stored or {key: tuple(parts) for key, _, parts in DEFAULT_PILLARS}

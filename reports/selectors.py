@@ -9,7 +9,7 @@ from decimal import Decimal
 from divisions.models import Division
 
 from .metrics import COUNTY_STATUS_LABELS, METRICS, measure_all
-from .models import MetricSnapshot, Target
+from .models import MetricSnapshot, Target, pillars_described
 
 CHILD_LEVEL = {"region": "league", "league": "county"}
 TABLE_METRICS = ("county_coverage", "supervision", "complete_system", "pillar_organisation", "pillar_management",
@@ -84,6 +84,7 @@ class DashboardData:
     live: bool  # measured now because no snapshot exists for the date
     computed_at: object = None  # when the snapshot run that wrote these figures finished
     version: str = ""  # that run's data version
+    pillars: list = field(default_factory=list)  # T3's pillars as these figures read them
 
 
 def dashboard_data(division: Division, as_of: date, run=None) -> DashboardData:
@@ -99,8 +100,11 @@ def dashboard_data(division: Division, as_of: date, run=None) -> DashboardData:
     data = cache.get(key)
     if data is None:
         data = _dashboard_data(division, as_of)
-        if not data.live:
+        if data.live:
+            data.pillars = pillars_described()
+        else:
             data.version = run.short_version if run else ""
+            data.pillars = run.pillars if run and run.pillars else pillars_described()
             cache.set(key, data, timeout=24 * 3600)
     return data
 

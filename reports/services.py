@@ -8,7 +8,7 @@ from django.utils import timezone
 from divisions.models import Division
 
 from .metrics import METRICS, measure_all
-from .models import MetricSnapshot, SnapshotRun, Target
+from .models import MetricSnapshot, SnapshotRun, Target, pillars_described
 
 SNAPSHOT_FIELDS = ["numerator", "denominator", "unknown", "value", "details", "computed_at"]
 
@@ -55,14 +55,14 @@ def snapshots_compute(dates: list[date] | None = None) -> int:
     MetricSnapshot.objects.bulk_create(rows, batch_size=2000, update_conflicts=True,
                                        unique_fields=["metric", "division", "as_of"], update_fields=SNAPSHOT_FIELDS)
     SnapshotRun.objects.create(version=uuid.uuid4().hex, finished_at=timezone.now(),
-                               dates=[d.isoformat() for d in dates], rows=len(rows))
+                               dates=[d.isoformat() for d in dates], rows=len(rows), pillars=pillars_described())
     return len(rows)
 
 
 def latest_run() -> SnapshotRun | None:
     """The last completed run, read from the database on every request (one indexed row): no process keeps its
     own idea of how fresh the figures are."""
-    return SnapshotRun.objects.order_by("-pk").only("version", "finished_at").first()
+    return SnapshotRun.objects.order_by("-pk").only("version", "finished_at", "pillars").first()
 
 
 def snapshot_version(run: SnapshotRun | None = None) -> str:
@@ -79,6 +79,21 @@ DEFAULT_TARGETS = (
     ("T3", "基本建成组织完备、管理规范、服务完善、充满活力的基层青年志愿服务体系", "N1.3", "complete_system", "100.0",
      date(2023, 12, 31)),
 )
+
+
+def pillars_ensure(*, using: str = "default") -> int:
+    """Create T3's four pillars once with the platform's default reading (never overwriting what staff changed)."""
+    from .models import DEFAULT_PILLARS, Pillar
+
+    region = Division.objects.using(using).filter(level="region").first()
+    if region is None:
+        return 0
+    made = 0
+    for position, (key, name, parts) in enumerate(DEFAULT_PILLARS):
+        _, created = Pillar.objects.using(using).get_or_create(key=key, defaults={
+            "name": name, "parts": parts, "position": position, "division": region})
+        made += created
+    return made
 
 
 def targets_ensure(*, using: str = "default") -> int:

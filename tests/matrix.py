@@ -186,6 +186,13 @@ def key_date_(code, n):
 _KEY_DAYS = itertools.cycle(range(1, 29))
 
 
+def pillar_(code, n):
+    from reports.models import Pillar
+
+    return Pillar.objects.create(key=f"pillar_test_{code}_{n}", name="测试要素", parts=["G3"],
+                                 division=Division.objects.get(code=code))
+
+
 def snapshot_(code, n):
     from reports.models import MetricSnapshot
 
@@ -215,6 +222,7 @@ MAKERS = {
     "training_attendance": attendance,
     "reports_target": target_,
     "projects_keydate": key_date_,
+    "reports_pillar": pillar_,
     "reports_metricsnapshot": snapshot_,
 }
 

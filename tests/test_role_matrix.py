@@ -54,7 +54,7 @@ ROLES = tuple(ROLE_OF)
 # Kept for good (certificates, corrections, access logs, stars, snapshots, targets, divisions): nobody deletes.
 NEVER_DELETED = {"projects_certificate", "projects_servicerecordcorrection", "members_volunteerstar",
                  "members_personaldataaccess", "reports_metricsnapshot", "reports_target", "divisions_division",
-                 "projects_keydate"}
+                 "projects_keydate", "reports_pillar"}
 # Lists that show everything in scope, not only what the test made.
 WHOLE_SCOPE = {"divisions_division"}
 # Admin URLs of one record beyond change/delete/history: the permission each needs besides viewing.

@@ -16,10 +16,10 @@ pytestmark = pytest.mark.django_db
 # data, targets are switched off rather than deleted, divisions are reference data: no role deletes them here.
 NEVER_DELETED = {"projects_certificate", "projects_servicerecordcorrection", "members_volunteerstar",
                  "members_personaldataaccess", "reports_metricsnapshot", "reports_target", "divisions_division",
-                 "projects_keydate"}
+                 "projects_keydate", "reports_pillar"}
 # Who looks: a county's staff, except where only the league level holds the permission.
 VIEWER = {"members_personaldataaccess": (Role.LEAGUE_STAFF, "1501"),
-          "projects_keydate": (Role.REGION_STAFF, "1501")}  # region staff set key dates; scoped like any record
+          "projects_keydate": (Role.REGION_STAFF, "1501"), "reports_pillar": (Role.REGION_STAFF, "1501")}  # region staff set key dates; scoped like any record
 # Lists that show everything in scope, not only what the test made.
 WHOLE_SCOPE = {"divisions_division"}
 # Scoped by their own rule (accounts: strictly below the manager) or reached by superusers only.

@@ -39,7 +39,8 @@ SECRETARIAT_VIEWS = sorted(name for name in MAKERS
 
 def test_the_secretariat_views_most_models():
     # the access log is the league's; key dates are set by the region
-    assert set(MAKERS) - set(SECRETARIAT_VIEWS) == {"members_personaldataaccess", "projects_keydate"}
+    assert set(MAKERS) - set(SECRETARIAT_VIEWS) == {"members_personaldataaccess", "projects_keydate",
+                                                       "reports_pillar"}
 
 
 @pytest.mark.parametrize("name", SECRETARIAT_VIEWS)

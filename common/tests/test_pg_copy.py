@@ -58,7 +58,8 @@ def test_staged_insert_writes_rows_and_history_without_fetching_ids(make_staff, 
     held = activity(project(association("150102")))
     people = [volunteer(), volunteer()]
     now = timezone.now()
-    rows = [(p.pk, held.pk, held.project.association_id, held.held_on, hours, "confirmed", user.pk, now, user.pk, now)
+    rows = [(p.pk, held.pk, held.project.association_id, held.held_on, hours, "confirmed", "", user.pk, now, user.pk,
+             now)
             for p, hours in zip(people, ("2.5", "8.0"))]
 
     # Create the staging table, empty it, insert rows and history (the COPY between is not a logged query).

@@ -175,7 +175,8 @@ def test_service_records_in_many_batches_land_whole_or_not_at_all(user, own, mon
         # Django expects: a dangling id is not refused on the spot (only at commit, so it is removed again here).
         with connection.cursor() as cursor:
             cursor.execute("INSERT INTO projects_servicerecord (volunteer_id, activity_id, association_id, served_on, "
-                           "hours, status, recorded_at) VALUES (987654321, %s, %s, %s, 1, 'recorded', now())",
+                           "hours, status, evaluation, recorded_at) VALUES (987654321, %s, %s, %s, 1, 'recorded', '', "
+                           "now())",
                            [held.pk, own.pk, held.held_on])
             cursor.execute("DELETE FROM projects_servicerecord WHERE volunteer_id = 987654321")
 
@@ -253,7 +254,8 @@ def test_a_failed_background_insert_is_raised_to_the_importer(user, own):
     held = activity(project(own))
     now = timezone.now()
     missing_volunteer = 987654321
-    rows = [(missing_volunteer, held.pk, own.pk, held.held_on, Decimal("2"), "recorded", user.pk, now, None, None)]
+    rows = [(missing_volunteer, held.pk, own.pk, held.held_on, Decimal("2"), "recorded", "", user.pk, now, None,
+             None)]
     with pytest.raises(IntegrityError), transaction.atomic():
         work = BackgroundWork()
         work.submit(lambda conn: copy_insert_with_history(ServiceRecord, rows, user=user, reason="Excel导入", conn=conn))

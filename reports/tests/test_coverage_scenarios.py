@@ -189,3 +189,34 @@ def test_a_county_that_did_everything_last_year_is_not_failing_anywhere_on_2_jan
     row = next(r for r in book["旗县体检"].iter_rows(values_only=True) if r[0] == "150121")
     assert not any("不符合" in (cell or "") for cell in row)
     assert "未到期（2025年全年：符合）" in row
+
+
+def test_t3_pillars_are_data_the_region_edits_and_the_dashboard_explains(client, make_staff, codes):
+    from reports.models import Pillar
+
+    association(codes[0], founded_on=date(2020, 6, 1))
+    region = make_staff(Role.REGION_STAFF, "15")
+    client.force_login(region)
+    vitality = Pillar.objects.get(key="pillar_vitality")
+    assert vitality.parts == ["G12", "new_people", "hours"]
+    snapshots_compute([END_2020])
+    page = client.get(reverse("reports:division", args=["15"]), {"as_of": "2020-12-31"}).content.decode()
+    block = page[page.index('data-role="pillars"'):page.index("</details>")]
+    assert "本平台的操作性解读" in block and "<strong>充满活力</strong>：G12 骨干培训、当年（或上一整年）有新注册志愿者" in block
+
+    url = reverse("admin:reports_pillar_change", args=[vitality.pk])
+    form = {"name": "充满活力", "parts": ["G12", "G10"], "position": "3", "division": vitality.division_id}
+    assert client.post(url, form).status_code == 302
+    vitality.refresh_from_db()
+    assert vitality.parts == ["G10", "G12"]  # in clause order
+    # the figures already computed keep the list they were computed with until the next run
+    page = client.get(reverse("reports:division", args=["15"]), {"as_of": "2020-12-31"}).content.decode()
+    assert "<strong>充满活力</strong>：G12 骨干培训、当年" in page
+    snapshots_compute([END_2020])
+    page = client.get(reverse("reports:division", args=["15"]), {"as_of": "2020-12-31"}).content.decode()
+    assert "<strong>充满活力</strong>：G10 党团组织<small>（倡导）</small>、G12 骨干培训</li>" in page
+    assert client.post(url, {**form, "parts": ["G99"]}).status_code == 200  # not a clause: refused
+    assert client.get(reverse("admin:reports_pillar_add")).status_code == 403  # four pillars, no more
+
+    client.force_login(make_staff(Role.COUNTY_STAFF, codes[0]))
+    assert client.get(url).status_code == 403
