@@ -186,7 +186,8 @@ def pillars_described() -> list[dict]:
     from associations.rules import CLAUSES
 
     labels = pillar_parts()
-    rows = list(Pillar.objects.order_by("position", "key").values_list("key", "name", "parts")) or [
+    rows = [row for row in Pillar.objects.order_by("position", "key").values_list("key", "name", "parts")
+            if row[0] in METRICS and row[0].startswith("pillar_")] or [
         (key, name, parts) for key, name, parts in DEFAULT_PILLARS]
     return [{"key": key, "name": name,
              "parts": [{"code": p, "label": labels.get(p, p),
@@ -196,5 +197,6 @@ def pillars_described() -> list[dict]:
 
 def pillars_read() -> dict[str, tuple[str, ...]]:
     """Pillar metric → its parts, in order; the defaults while none are stored (a database not yet migrated)."""
-    stored = {key: tuple(parts) for key, parts in Pillar.objects.order_by("position", "key").values_list("key", "parts")}
+    stored = {key: tuple(parts) for key, parts in Pillar.objects.order_by("position", "key").values_list("key", "parts")
+              if key in METRICS and key.startswith("pillar_")}  # the four metrics; nothing else is measured
     return stored or {key: tuple(parts) for key, _, parts in DEFAULT_PILLARS}
