@@ -13,6 +13,7 @@ LEDGER_MODELS = (
     "associations.association",
     "associations.officer",
     "associations.systemadoption",
+    "associations.supervisingunit",
     "associations.partyleagueorganisation",
     "associations.seatmembership",
     "associations.commendation",

@@ -26,7 +26,9 @@ from .models import (
     Officer,
     PartyLeagueOrganisation,
     SeatMembership,
+    SupervisingUnit,
     SystemAdoption,
+    current_supervisor_kind,
 )
 from .rules import Status, overall
 from .selectors import association_findings, association_ids_with_status
@@ -36,6 +38,30 @@ from .services import association_register
 class OfficerInline(ScopedInline):
     model = Officer
     fields = ("role", "name", "post", "is_cyl_leader", "is_fulltime_cadre", "term_start", "term_end")
+
+
+class SupervisingUnitInline(ScopedInline):
+    model = SupervisingUnit
+    fields = ("kind", "name", "since", "change_registered_on", "change_document")
+    verbose_name = "业务主管单位"
+    verbose_name_plural = "业务主管单位（G1）：每条自起始日期起有效，至下一条的起始日期止；最后一条为现业务主管单位"
+
+
+class SupervisorKindListFilter(admin.SimpleListFilter):
+    title = "现业务主管单位类别"
+    parameter_name = "supervisor_kind"
+
+    def lookups(self, request, model_admin):
+        return [*Association.SupervisorKind.choices, ("none", "未填写")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        queryset = queryset.annotate(current_supervisor_kind=current_supervisor_kind())
+        if value == "none":
+            return queryset.filter(current_supervisor_kind__isnull=True)
+        return queryset.filter(current_supervisor_kind=value)
 
 
 class SystemAdoptionInline(ScopedInline):
@@ -109,24 +135,23 @@ class AssociationAdmin(ExcelAdminMixin, ScopedModelAdmin):
         "division",
         "founded_on",
         "dissolved_on",
-        "supervisor_kind",
+        "supervisor",
         "registered_on",
         "checkup_summary",
     )
     list_display_links = ("serial_number", "name")
     list_filter = (
-        LeagueListFilter, CountyListFilter, CheckupListFilter, "level", "supervisor_kind", "secretariat_host"
+        LeagueListFilter, CountyListFilter, CheckupListFilter, "level", SupervisorKindListFilter, "secretariat_host"
     )
     list_select_related = ("division__parent",)
     search_fields = ("name", "serial_number", "=uscc")
     search_help_text = "按协会名称、统一编制序列号或统一社会信用代码查找"
     autocomplete_fields = ("division",)
     readonly_fields = ("serial_number", "checkup_panel")
-    inlines = (OfficerInline, SystemAdoptionInline, PartyLeagueOrganisationInline, SeatMembershipInline)
+    inlines = (SupervisingUnitInline, OfficerInline, SystemAdoptionInline, PartyLeagueOrganisationInline, SeatMembershipInline)
     fieldsets = (
         ("体检（截至今日）", {"fields": ("checkup_panel",)}),
         ("基本情况", {"fields": ("serial_number", "level", "division", "name", "founded_on", "dissolved_on")}),
-        ("业务主管单位（G1）", {"fields": ("supervisor_kind", "supervisor_name", "supervisor_cyl_since")}),
         ("登记注册（G3）", {"fields": ("is_registered", "registration_authority", "registered_on", "uscc")}),
         (
             "秘书处（G5）",
@@ -148,8 +173,17 @@ class AssociationAdmin(ExcelAdminMixin, ScopedModelAdmin):
                 )
             },
         ),
+        ("党团组织的条件（G10）", {"fields": (("party_org_conditions", "league_org_conditions"),)}),
         ("备注", {"fields": ("note",)}),
     )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(current_supervisor_kind=current_supervisor_kind())
+
+    @admin.display(description="现业务主管单位", ordering="current_supervisor_kind")
+    def supervisor(self, obj):
+        kind = getattr(obj, "current_supervisor_kind", None)
+        return Association.SupervisorKind(kind).label if kind else "—"
 
     @admin.display(description="盟市", ordering="division__parent__name")
     def league_name(self, obj):

@@ -1,9 +1,10 @@
 from django.utils import timezone
+from django_filters import rest_framework as filters
 from rest_framework import serializers
 
 from common.api import ScopedSerializer, ScopedViewSet, filterset_for
 
-from .models import Association, Commendation, Officer, SystemAdoption
+from .models import Association, Commendation, Officer, SupervisingUnit, SystemAdoption, current_supervisor_kind
 from .selectors import association_findings
 from .services import association_register
 
@@ -20,10 +21,18 @@ class SystemSerializer(serializers.ModelSerializer):
         fields = ("id", "system", "adopted_on", "document")
 
 
+class SupervisingUnitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SupervisingUnit
+        fields = ("id", "kind", "name", "since", "change_registered_on", "change_document")
+
+
 class AssociationSerializer(ScopedSerializer):
     serial_number = serializers.CharField(read_only=True, help_text="统一编制序列号，登记时自动编号")
     officers = OfficerSerializer(many=True, read_only=True, help_text="负责人")
     systems = SystemSerializer(many=True, read_only=True, help_text="章程与制度")
+    supervising_units = SupervisingUnitSerializer(
+        many=True, read_only=True, help_text="业务主管单位及其变更记录，按起始日期排列，最后一条为现业务主管单位")
 
     class Meta:
         model = Association
@@ -58,15 +67,24 @@ class AssociationDetailSerializer(AssociationSerializer):
                                  many=True).data
 
 
+class AssociationFilter(filterset_for(Association, {"level": ["exact"], "founded_on": ["gte", "lte"],
+                                                    "is_registered": ["exact"]})):
+    supervisor_kind = filters.ChoiceFilter(choices=Association.SupervisorKind.choices, method="filter_supervisor",
+                                           label="现业务主管单位类别")
+
+    def filter_supervisor(self, queryset, name, value):
+        return queryset.annotate(current_supervisor_kind=current_supervisor_kind()).filter(
+            current_supervisor_kind=value)
+
+
 class AssociationViewSet(ScopedViewSet):
     """青年志愿者协会台账：含负责人、章程与制度；详情含体检结果。新协会保存时自动编统一编制序列号。"""
 
     queryset = Association.objects.all()
     serializer_class = AssociationSerializer
     select_related = ("division",)
-    prefetch_related = ("officers", "systems")
-    filterset_class = filterset_for(Association, {"level": ["exact"], "founded_on": ["gte", "lte"],
-                                                  "supervisor_kind": ["exact"], "is_registered": ["exact"]})
+    prefetch_related = ("officers", "systems", "supervising_units")
+    filterset_class = AssociationFilter
     ordering_fields = ("serial_number", "founded_on", "name")
 
     def get_serializer_class(self):

@@ -19,6 +19,7 @@ from .models import (
     Officer,
     PartyLeagueOrganisation,
     SeatMembership,
+    SupervisingUnit,
     SystemAdoption,
 )
 from .services import serial_number_issue
@@ -58,9 +59,7 @@ def _well_kept(division: Division, level: str, founded: date, rng: random.Random
         division=division,
         name=_standard_name(division) if level == "county" else f"{division.name}青年志愿者协会",
         founded_on=founded,
-        supervisor_kind=Association.SupervisorKind.CYL_COMMITTEE,
-        supervisor_name=cyl,
-        supervisor_cyl_since=founded,
+        units=[dict(kind=Association.SupervisorKind.CYL_COMMITTEE, name=cyl, since=founded)],
         is_registered=True,
         registration_authority=f"{division.name}民政局",
         registered_on=founded + timedelta(days=rng.randrange(10, 60)),
@@ -111,7 +110,13 @@ def demo_ledger_create(*, seed: int = 2020) -> int:
         if "district_name" in defects and county.kind == Division.Kind.CITY_DISTRICT:
             fields["name"] = f"{county.name}青年志愿者协会"
         if "late_cyl" in defects:
-            fields["supervisor_cyl_since"] = max(founded, date(2022, 3, 1))
+            changed = max(founded + timedelta(days=1), date(2022, 3, 1))
+            fields["units"] = [
+                dict(kind=Association.SupervisorKind.CIVIL_AFFAIRS, name=f"{county.name}民政局", since=founded),
+                dict(kind=Association.SupervisorKind.CYL_COMMITTEE, name=fields["units"][0]["name"], since=changed,
+                     change_registered_on=changed + timedelta(days=rng.randrange(15, 90)),
+                     change_document=f"{county.name}民政局变更登记通知"),
+            ]
         if "unregistered_unknown" in defects:
             fields.update(is_registered=None, registration_authority="", registered_on=None, uscc="")
         if "no_fulltime" in defects:
@@ -120,9 +125,8 @@ def demo_ledger_create(*, seed: int = 2020) -> int:
             fields["annual_budget"] = None
         if tier == "poor":
             fields.update(
-                supervisor_kind=rng.choice((Association.SupervisorKind.CIVILIZATION_OFFICE, "")),
-                supervisor_name=f"{county.name}文明办",
-                supervisor_cyl_since=None,
+                units=rng.choice(([dict(kind=Association.SupervisorKind.CIVILIZATION_OFFICE,
+                                        name=f"{county.name}文明办")], [])),
                 is_registered=rng.choice((False, None)),
                 registration_authority="",
                 registered_on=None,
@@ -137,16 +141,17 @@ def demo_ledger_create(*, seed: int = 2020) -> int:
 
     associations = []
     for fields, _, _ in plans:
-        association = Association(**fields)
+        association = Association(**{k: v for k, v in fields.items() if k != "units"})
         association.serial_number = serial_number_issue(division=association.division)
         associations.append(association)
     bulk_create_with_history(associations, Association, default_change_reason=DEMO_NOTE)
     saved = {a.division_id: a for a in Association.objects.select_related("division")}
     by_code = {a.division.code: a for a in saved.values()}
 
-    officers, systems, seats, organisations = [], [], [], []
+    officers, systems, seats, organisations, units = [], [], [], [], []
     for fields, tier, defects in plans:
         association = saved[fields["division"].pk]
+        units.extend(SupervisingUnit(association=association, **unit) for unit in fields["units"])
         start = association.founded_on
         post = "团旗委书记" if association.division.kind in ("旗", "自治旗") else "团委书记"
         leader = _name(rng)
@@ -186,6 +191,7 @@ def demo_ledger_create(*, seed: int = 2020) -> int:
                                             joined_on=max(start, upper.founded_on) + timedelta(days=30)))
         elif association.level == Association.Level.LEAGUE:
             seats.append(SeatMembership(upper=by_code["15"], lower=association, joined_on=association.founded_on))
+    bulk_create_with_history(units, SupervisingUnit, default_change_reason=DEMO_NOTE)
     bulk_create_with_history(officers, Officer, default_change_reason=DEMO_NOTE)
     bulk_create_with_history(systems, SystemAdoption, default_change_reason=DEMO_NOTE)
     bulk_create_with_history(seats, SeatMembership, default_change_reason=DEMO_NOTE)

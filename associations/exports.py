@@ -5,14 +5,14 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from openpyxl import Workbook
 
 from common.excel import append_row, build_template
 from divisions.models import Division
 
 from .importers import LEDGER_SHEET, LedgerImporter
-from .models import Association, Officer, SystemAdoption
+from .models import Association, Officer, SupervisingUnit, SystemAdoption
 from .selectors import association_findings
 
 YES_NO = {True: "是", False: "否", None: ""}
@@ -31,11 +31,12 @@ def _sheet(workbook: Workbook, title: str, header: list[str], rows) -> int:
 def ledger_workbook(queryset: QuerySet, *, user, as_of: date) -> bytes:
     """A whole ledger export in a fixed number of queries, written in streaming mode."""
     queryset = queryset.select_related("division__parent").order_by("serial_number")
+    rows = queryset.prefetch_related("supervising_units")
     workbook = Workbook(write_only=True)
     importer = LedgerImporter(user)
     _sheet(
         workbook, LEDGER_SHEET, importer.headers,
-        (importer.export_row(a) for a in queryset.iterator(chunk_size=1000)),
+        (importer.export_row(a) for a in rows.iterator(chunk_size=1000)),
     )
 
     ids = list(queryset.values_list("pk", flat=True))
@@ -52,6 +53,17 @@ def ledger_workbook(queryset: QuerySet, *, user, as_of: date) -> bytes:
              YES_NO[o.is_cyl_leader], YES_NO[o.is_fulltime_cadre], o.term_start, o.term_end)
             for o in officers
         ),
+    )
+    units = (
+        SupervisingUnit.objects.filter(association_id__in=ids)
+        .select_related("association")
+        .order_by("association__serial_number", F("since").asc(nulls_first=True), "pk")
+    )
+    _sheet(
+        workbook, "业务主管单位变更记录",
+        ["统一编制序列号", "协会名称", "业务主管单位类别", "业务主管单位名称", "起始日期", "变更登记日期", "变更登记文件（文号）"],
+        ((u.association.serial_number, u.association.name, u.get_kind_display(), u.name, u.since,
+          u.change_registered_on, u.change_document) for u in units),
     )
     systems = (
         SystemAdoption.objects.filter(association_id__in=ids)

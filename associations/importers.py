@@ -13,12 +13,28 @@ from common.imports import (
 from common.lookups import DivisionWidget
 from common.tabular import Column, RowProblems, TableImporter
 
-from .models import Association
+from .models import Association, SupervisingUnit
 from .services import serial_numbers_issue
 
 LEDGER_SHEET = "协会台账"
 DIVISION_CODE = "区划代码"
 SERIAL = "统一编制序列号"
+
+
+UNIT_SINCE = "业务主管单位起始日期"
+OLD_UNIT_SINCE = "确定为团委主管的日期"
+UNIT_COLUMNS = {
+    "supervisor_kind": "kind", "supervisor_name": "name", "supervisor_since": "since",
+    "supervisor_change_registered_on": "change_registered_on", "supervisor_change_document": "change_document",
+}
+
+
+def _unit_cell(association, attr):
+    unit = association.supervising_unit()
+    if unit is None:
+        return None
+    value = getattr(unit, attr)
+    return value() if callable(value) else value
 
 
 class LedgerImporter(TableImporter):
@@ -41,9 +57,16 @@ class LedgerImporter(TableImporter):
             Column("所属区划", "division", self.division_widget, required=True, blank_ok=True),
             Column("成立日期", "founded_on", DateWidget()),
             Column("注销日期", "dissolved_on", DateWidget()),
-            Column("业务主管单位类别", "supervisor_kind", ChoiceWidget(kinds)),
-            Column("业务主管单位名称", "supervisor_name"),
-            Column("确定为团委主管的日期", "supervisor_cyl_since", DateWidget()),
+            # The supervising unit in force (the last of its history, SupervisingUnit): a new kind with its
+            # start date records a change; blank cells keep what is stored.
+            Column("业务主管单位类别", "supervisor_kind", ChoiceWidget(kinds),
+                   export=lambda a: _unit_cell(a, "get_kind_display")),
+            Column("业务主管单位名称", "supervisor_name", export=lambda a: _unit_cell(a, "name")),
+            Column(UNIT_SINCE, "supervisor_since", DateWidget(), export=lambda a: _unit_cell(a, "since")),
+            Column("变更登记日期", "supervisor_change_registered_on", DateWidget(),
+                   export=lambda a: _unit_cell(a, "change_registered_on")),
+            Column("变更登记文件（文号）", "supervisor_change_document",
+                   export=lambda a: _unit_cell(a, "change_document")),
             Column("已在民政部门登记", "is_registered", YesNoWidget()),
             Column("登记管理机关", "registration_authority"),
             Column("登记日期", "registered_on", DateWidget()),
@@ -59,8 +82,16 @@ class LedgerImporter(TableImporter):
             Column("年度工作经费（万元）", "annual_budget", DecimalWidget()),
             Column("有固定办公场所", "has_office", YesNoWidget()),
             Column("与新时代文明实践中心合署办公", "office_shared_with_civilization_center", YesNoWidget()),
+            Column("具备成立党组织的条件", "party_org_conditions", YesNoWidget()),
+            Column("具备建立团组织的条件", "league_org_conditions", YesNoWidget()),
             Column("备注", "note"),
         )
+
+    def run(self, headers, rows, **kwargs):
+        # Ledgers exported before the supervising-unit history named the start date after the CYL committee.
+        if OLD_UNIT_SINCE in headers and UNIT_SINCE not in headers:
+            headers = [UNIT_SINCE if h == OLD_UNIT_SINCE else h for h in headers]
+        return super().run(headers, rows, **kwargs)
 
     @property
     def update_fields(self):
@@ -69,7 +100,7 @@ class LedgerImporter(TableImporter):
     def prepare(self):
         self.division_widget.load(self.user)
         self.existing = {a.serial_number: a for a in scope_queryset(
-            Association.objects.select_related("division__parent"), self.user)}
+            Association.objects.select_related("division__parent").prefetch_related("supervising_units"), self.user)}
         active = Association.objects.filter(dissolved_on__isnull=True).values_list("pk", "division_id", "level")
         self.active_by_key = {(division_id, level): pk for pk, division_id, level in active}
         self.uscc_owner = dict(Association.objects.exclude(uscc="").values_list("uscc", "pk"))
@@ -84,6 +115,7 @@ class LedgerImporter(TableImporter):
                 return None
         else:
             association = Association()
+        unit_values = {UNIT_COLUMNS[attr]: values.pop(attr) for attr in list(values) if attr in UNIT_COLUMNS}
         for attr, value in values.items():
             if attr == "division_code":
                 continue
@@ -96,7 +128,73 @@ class LedgerImporter(TableImporter):
                                    validate_constraints=False)
         except ValidationError as error:
             self.add_validation_error(problems, error)
+        association.unit_change = self._unit_change(association, unit_values, problems)
         return association
+
+    def _unit_change(self, association, values: dict, problems: RowProblems) -> SupervisingUnit | None:
+        """The supervising unit the row records: the stored one updated where its cells are filled, or a new one
+        when the kind differs (a change, which needs its start date). ``None`` when nothing changes."""
+        filled = {k: v for k, v in values.items() if v not in (None, "")}
+        if not filled:
+            return None
+        current = association.supervising_unit() if association.pk else None
+        kind = filled.get("kind")
+        if current is None or (kind and kind != current.kind):
+            if not kind:
+                problems.add("业务主管单位类别", "填写了业务主管单位的其他信息，请同时填写业务主管单位类别。")
+                return None
+            since = filled.get("since")
+            if current is not None:
+                if since is None:
+                    problems.add(UNIT_SINCE, f"业务主管单位由「{current.get_kind_display()}」变更为"
+                                             f"「{Association.SupervisorKind(kind).label}」，请填写变更日期。")
+                    return None
+                if current.since is not None and since <= current.since:
+                    problems.add(UNIT_SINCE, f"变更日期应晚于现业务主管单位的起始日期（{current.since:%Y-%m-%d}）。")
+                    return None
+            unit = SupervisingUnit(**{"name": "", "change_document": "", **filled})
+        else:
+            unit = current
+            changed = False
+            for attr, value in filled.items():
+                if getattr(unit, attr) != value:
+                    setattr(unit, attr, value)
+                    changed = True
+            if not changed:
+                return None
+        unit.association = association
+        try:
+            unit.full_clean(exclude=["association"], validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                column = {"kind": "业务主管单位类别", "name": "业务主管单位名称", "since": UNIT_SINCE,
+                          "change_registered_on": "变更登记日期", "change_document": "变更登记文件（文号）"}.get(field, "")
+                for message in messages:
+                    problems.add(column, message)
+            return None
+        return unit
+
+    def _write_job(self, instances):
+        """The associations, then the supervising units their rows record (new associations need their keys)."""
+        write = super()._write_job(instances)
+        units = [i.unit_change for i in instances if getattr(i, "unit_change", None) is not None]
+        if not units:
+            return write
+        user, reason = self.user, self.change_reason
+
+        def write_units(conn):
+            if write is not None:
+                write(conn)
+            for unit in units:
+                unit.association_id = unit.association.pk
+                unit._change_reason = reason
+                unit._history_user = user
+                unit.save()
+
+        if write is None:
+            write_units(None)
+            return None
+        return write_units
 
     def _remember(self, key, number):
         earlier = self.seen.setdefault(key, number)

@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -57,17 +57,6 @@ class Association(models.Model):
     founded_on = models.DateField("成立日期", null=True, blank=True)
     dissolved_on = models.DateField("注销日期", null=True, blank=True)
 
-    supervisor_kind = models.CharField(
-        "业务主管单位类别", max_length=32, choices=SupervisorKind.choices, blank=True
-    )
-    supervisor_name = models.CharField("业务主管单位名称", max_length=100, blank=True)
-    supervisor_cyl_since = models.DateField(
-        "业务主管单位确定为团委的日期",
-        null=True,
-        blank=True,
-        help_text="成立时即由团委主管的，填写成立日期；由其他单位变更为团委的，填写变更日期。",
-    )
-
     is_registered = models.BooleanField(
         "已在民政部门登记", null=True, blank=True, help_text="未填写表示情况不明；尚未登记请选“否”。"
     )
@@ -90,6 +79,14 @@ class Association(models.Model):
     has_office = models.BooleanField("有固定办公场所", null=True, blank=True)
     office_shared_with_civilization_center = models.BooleanField(
         "与新时代文明实践中心合署办公", null=True, blank=True
+    )
+    party_org_conditions = models.BooleanField(
+        "具备成立党组织的条件", null=True, blank=True,
+        help_text="指引第 10 条：具备条件的应成立党的组织。未填写表示未作判断，按倡导性条款提示。",
+    )
+    league_org_conditions = models.BooleanField(
+        "具备建立团组织的条件", null=True, blank=True,
+        help_text="指引第 10 条：具备条件的协会应及时建立团组织。未填写表示未作判断，按倡导性条款提示。",
     )
     note = models.TextField("备注", blank=True)
 
@@ -135,24 +132,89 @@ class Association(models.Model):
         if self.founded_on and self.dissolved_on and self.dissolved_on < self.founded_on:
             errors["dissolved_on"] = "注销日期不能早于成立日期。"
         today = timezone.localdate()
-        for name in ("founded_on", "registered_on", "supervisor_cyl_since", "secretariat_since"):
+        for name in ("founded_on", "registered_on", "secretariat_since"):
             day = getattr(self, name)
             if day is not None and day > today and name not in errors:
                 errors[name] = f"{self._meta.get_field(name).verbose_name}（{day:%Y-%m-%d}）晚于今天，已发生的事项不能填写将来的日期。"
         if self.is_registered is False and (self.registered_on or self.uscc):
             errors["is_registered"] = "已填写登记日期或统一社会信用代码，登记情况不能选“否”。"
-        if self.supervisor_cyl_since and self.supervisor_kind not in ("", self.SupervisorKind.CYL_COMMITTEE):
-            errors["supervisor_cyl_since"] = "业务主管单位不是团委时，不应填写确定为团委的日期。"
-        if self.supervisor_cyl_since and self.founded_on and self.supervisor_cyl_since < self.founded_on:
-            errors["supervisor_cyl_since"] = "确定为团委主管的日期不能早于协会成立日期。"
         if errors:
             raise ValidationError(errors)
+
+    def supervising_unit(self):
+        """The supervising unit in force today (the latest recorded); ``None`` when none is recorded."""
+        units = list(self.supervising_units.all())  # ordered by start date, an undated first row first
+        return units[-1] if units else None
 
     def exists_on(self, day) -> bool | None:
         """Whether the association existed on ``day``; ``None`` when its founding date is not recorded."""
         from .rules import in_force_on
 
         return in_force_on(self.founded_on, self.dissolved_on, day)
+
+
+class SupervisingUnit(models.Model):
+    """业务主管单位 as it changed over time (G1): each row holds from its start date until the next row's start.
+
+    A row without a start date holds from the association's founding; a change to the CYL committee is completed
+    by the change registration (变更登记) with the registration authority, recorded with its date and document."""
+
+    association = models.ForeignKey(
+        Association, verbose_name="协会", on_delete=models.CASCADE, related_name="supervising_units"
+    )
+    kind = models.CharField("业务主管单位类别", max_length=32, choices=Association.SupervisorKind.choices, blank=True)
+    name = models.CharField("业务主管单位名称", max_length=100, blank=True)
+    since = models.DateField(
+        "起始日期", null=True, blank=True,
+        help_text="成立时即由该单位主管的，填写成立日期；变更而来的，填写变更日期。未填写表示日期不明。",
+    )
+    change_registered_on = models.DateField("变更登记日期", null=True, blank=True,
+                                            help_text="在登记管理机关办理业务主管单位变更登记的日期。")
+    change_document = models.CharField("变更登记文件（文号）", max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    scope_path = "association__division__code"
+    association_path = "association"
+
+    class Meta:
+        verbose_name = "业务主管单位"
+        verbose_name_plural = "业务主管单位（变更记录）"
+        ordering = ["association", models.F("since").asc(nulls_first=True), "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["association", "since"], name="supervising_unit_one_per_day",
+                                    violation_error_message="同一协会同一起始日期只能有一条业务主管单位记录。"),
+            models.UniqueConstraint(fields=["association"], condition=Q(since__isnull=True),
+                                    name="supervising_unit_one_undated",
+                                    violation_error_message="同一协会只能有一条未填写起始日期的业务主管单位记录。"),
+        ]
+
+    def __str__(self):
+        label = self.get_kind_display() if self.kind else "未填写"
+        return f"{self.name or label}（{self.since:%Y-%m-%d}起）" if self.since else (self.name or label)
+
+    def clean(self):
+        errors = {}
+        today = timezone.localdate()
+        for name in ("since", "change_registered_on"):
+            day = getattr(self, name)
+            if day is not None and day > today:
+                errors[name] = f"{self._meta.get_field(name).verbose_name}（{day:%Y-%m-%d}）晚于今天，已发生的事项不能填写将来的日期。"
+        founded = self.association.founded_on if self.association_id else None
+        if self.since and founded and self.since < founded and "since" not in errors:
+            errors["since"] = f"起始日期不能早于协会成立日期（{founded:%Y-%m-%d}）。"
+        if self.change_registered_on and self.since and self.change_registered_on < self.since and not errors:
+            errors["change_registered_on"] = "变更登记日期不能早于业务主管单位的起始日期。"
+        if errors:
+            raise ValidationError(errors)
+
+
+def current_supervisor_kind() -> Subquery:
+    """The kind of an association's supervising unit in force today, for ``annotate`` (lists and filters)."""
+    return Subquery(
+        SupervisingUnit.objects.filter(association=OuterRef("pk"))
+        .order_by(F("since").desc(nulls_last=True), "-pk").values("kind")[:1]
+    )
 
 
 class SerialNumberSequence(models.Model):

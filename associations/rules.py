@@ -197,6 +197,7 @@ class MemberFact:
     left_on: date | None = None
     approved: bool = True
     domains: tuple[str, ...] = ()
+    age_exception: bool = False  # admitted outside 14–45 with a recorded reason
 
     def active_on(self, day: date) -> bool:
         return self.approved and bool(in_force_on(self.joined_on, self.left_on, day))
@@ -264,6 +265,48 @@ class InsuranceFact:
 
 
 @dataclass(frozen=True)
+class SupervisionFact:
+    """One row of the supervising-unit history: it holds from ``since`` until the next row's ``since``; an undated
+    row holds from founding (as the first) and its start is not known."""
+
+    kind: str
+    name: str = ""
+    since: date | None = None
+    change_registered_on: date | None = None
+    change_document: str = ""
+
+
+BEFORE_RECORD = "before_record"  # a day before the first recorded unit began: not the unit recorded later
+
+
+def unit_on(units: tuple[SupervisionFact, ...], day: date) -> SupervisionFact | str | None:
+    """The supervising unit in force on ``day`` (``units`` ordered by start, an undated one first): the row, or
+    ``BEFORE_RECORD`` when the first recorded row began after the day, or ``None`` when nothing is recorded."""
+    if not units:
+        return None
+    in_force = [u for u in units if u.since is None or u.since <= day]
+    if not in_force:
+        return BEFORE_RECORD
+    dated = [u for u in in_force if u.since is not None]
+    return dated[-1] if dated else in_force[-1]
+
+
+def cyl_supervises_on(units: tuple[SupervisionFact, ...], day: date) -> bool | None:
+    """Whether the CYL committee is the supervising unit on ``day``; ``None`` when the record cannot say (no unit,
+    no kind, or a CYL committee whose start date is not recorded)."""
+    unit = unit_on(units, day)
+    if unit is None:
+        return None
+    if unit == BEFORE_RECORD:
+        return False
+    if not unit.kind:
+        return None
+    if unit.kind != "cyl_committee":
+        return False
+    return True if unit.since is not None else None
+
+
+@dataclass(frozen=True)
 class AssociationFacts:
     id: int
     name: str
@@ -273,8 +316,7 @@ class AssociationFacts:
     parent_division_name: str = ""
     founded_on: date | None = None
     dissolved_on: date | None = None
-    supervisor_kind: str = ""
-    supervisor_cyl_since: date | None = None
+    supervision: tuple[SupervisionFact, ...] = ()  # ordered by start date, an undated row first
     is_registered: bool | None = None
     registration_authority: str = ""
     registered_on: date | None = None
@@ -285,6 +327,8 @@ class AssociationFacts:
     fulltime_posts: int | None = None
     annual_budget: Decimal | None = None
     has_office: bool | None = None
+    party_org_conditions: bool | None = None  # G10 具备条件: recorded by the association (None: not judged)
+    league_org_conditions: bool | None = None
     officers: tuple[OfficerFact, ...] = ()
     systems: dict[str, date | None] = field(default_factory=dict)
     organisations: tuple[PeriodFact, ...] = ()  # key "party" / "league"
@@ -323,42 +367,61 @@ def _cyl_name(facts: AssociationFacts) -> str:
     return {"county": "旗县团委", "league": "盟市团委", "region": "自治区团委"}[facts.level]
 
 
-def counts_for_coverage(name: str, supervisor_kind: str, supervisor_cyl_since: date | None, day: date) -> bool | None:
+def counts_for_coverage(name: str, units: tuple[SupervisionFact, ...], day: date) -> bool | None:
     """N2.1 as T1/T2 read it: a county's association in force counts when it is a 青年志愿者协会, or (a
     志愿者协会, a 志愿服务联合会 or any other name) when the county CYL committee is its supervising unit on the day.
-    ``None`` when the supervising unit or the date it became the CYL committee is not recorded."""
+    ``None`` when the unit in force that day, or the date it became the CYL committee, is not recorded."""
     if "青年志愿者协会" in (name or ""):
         return True
-    if not supervisor_kind:
-        return None
-    if supervisor_kind != "cyl_committee":
-        return False
-    if supervisor_cyl_since is None:
-        return None
-    return supervisor_cyl_since <= day
+    return cyl_supervises_on(units, day)
 
 
 # --- G1 supervising unit -------------------------------------------------------------------------------------
 def check_g1(facts: AssociationFacts, as_of: date) -> Finding:
+    """G1 on the unit in force on the date (the supervising-unit history): the CYL committee, reached by a
+    change that a registered association completes with its change registration (变更登记)."""
     title = "业务主管单位为同级团委"
     cyl = _cyl_name(facts)
-    if not facts.supervisor_kind:
+    deadline = f"应于{_d(T4_DEADLINE)}前变更为{cyl}并完成变更登记（T4）" if facts.level == "county" else f"应为{cyl}"
+    unit = unit_on(facts.supervision, as_of)
+    if unit is None:
+        return Finding("G1", title, Status.UNKNOWN, "未填写业务主管单位。")
+    if unit == BEFORE_RECORD:
+        first = facts.supervision[0]
+        label = SUPERVISOR_LABELS.get(first.kind, first.kind or "已记录的业务主管单位")
+        if first.kind == "cyl_committee":
+            text = f"截至{_d(as_of)}业务主管单位尚未变更为{cyl}（{_d(first.since)}起由{cyl}主管）；{deadline}。"
+        else:
+            text = f"截至{_d(as_of)}的业务主管单位未记录（{_d(first.since)}起为{label}）；{deadline}。"
+        status = Status.FAIL if first.kind == "cyl_committee" else Status.UNKNOWN
+        return Finding("G1", title, status, text)
+    if not unit.kind:
         return Finding("G1", title, Status.UNKNOWN, "未填写业务主管单位类别。")
-    deadline = f"应于{_d(T4_DEADLINE)}前变更为{cyl}（T4）" if facts.level == "county" else f"应为{cyl}"
-    if facts.supervisor_kind != "cyl_committee":
-        label = SUPERVISOR_LABELS.get(facts.supervisor_kind, facts.supervisor_kind)
-        return Finding("G1", title, Status.FAIL, f"业务主管单位为{label}，不是{cyl}；{deadline}。")
-    if facts.supervisor_cyl_since is None:
-        return Finding("G1", title, Status.UNKNOWN, f"业务主管单位为{cyl}，但未填写确定为团委主管的日期，无法判断截至{_d(as_of)}的情况。")
-    if facts.supervisor_cyl_since > as_of:
-        return Finding(
-            "G1", title, Status.FAIL,
-            f"截至{_d(as_of)}业务主管单位尚未变更为{cyl}（{_d(facts.supervisor_cyl_since)}变更）；{deadline}。",
-        )
+    if unit.kind != "cyl_committee":
+        label = SUPERVISOR_LABELS.get(unit.kind, unit.kind)
+        since = f"（{_d(unit.since)}起）" if unit.since else ""
+        return Finding("G1", title, Status.FAIL, f"截至{_d(as_of)}业务主管单位为{label}{since}，不是{cyl}；{deadline}。")
+    if unit.since is None:
+        return Finding("G1", title, Status.UNKNOWN,
+                       f"业务主管单位为{cyl}，但未填写起始日期，无法判断截至{_d(as_of)}的情况。")
     late = ""
-    if facts.level == "county" and facts.supervisor_cyl_since > T4_DEADLINE:
+    if facts.level == "county" and unit.since > T4_DEADLINE:
         late = f"（晚于T4期限{_d(T4_DEADLINE)}）"
-    return Finding("G1", title, Status.PASS, f"自{_d(facts.supervisor_cyl_since)}起由{cyl}主管{late}。")
+    changed = unit is not facts.supervision[0] or (facts.founded_on is not None and unit.since > facts.founded_on)
+    if not changed:
+        return Finding("G1", title, Status.PASS, f"自{_d(unit.since)}起由{cyl}主管{late}。")
+    text = f"{_d(unit.since)}变更为由{cyl}主管{late}"
+    if facts.is_registered is not True:
+        # 变更登记 is owed to the registration authority; an unregistered association is judged under G3.
+        return Finding("G1", title, Status.PASS, f"{text}。")
+    registered = unit.change_registered_on
+    document = f"，{unit.change_document}" if unit.change_document else ""
+    if registered is None:
+        return Finding("G1", title, Status.UNKNOWN, f"{text}；未记录在登记管理机关办理的变更登记（日期和文件）。")
+    if registered > as_of:
+        return Finding("G1", title, Status.FAIL,
+                       f"{text}；截至{_d(as_of)}尚未完成变更登记（{_d(registered)}完成）；{deadline}。")
+    return Finding("G1", title, Status.PASS, f"{text}，{_d(registered)}完成变更登记{document}。")
 
 
 # --- G2 name -----------------------------------------------------------------------------------------------
@@ -384,9 +447,11 @@ def check_g2(facts: AssociationFacts, as_of: date) -> Finding:
     if name in standard:
         return Finding("G2", title, Status.PASS, f"名称「{name}」符合规范。")
     if name in alternatives:
-        if not facts.supervisor_kind:
-            return Finding("G2", title, Status.UNKNOWN, f"「{name}」须由{_cyl_name(facts)}主管方可使用，业务主管单位未填写。")
-        if facts.supervisor_kind == "cyl_committee":
+        cyl = cyl_supervises_on(facts.supervision, as_of)
+        if cyl is None:
+            return Finding("G2", title, Status.UNKNOWN,
+                           f"「{name}」须由{_cyl_name(facts)}主管方可使用，截至{_d(as_of)}的业务主管单位或其起始日期未填写。")
+        if cyl:
             return Finding("G2", title, Status.PASS, f"「{name}」经同意使用，且由{_cyl_name(facts)}主管。")
         return Finding("G2", title, Status.FAIL, f"「{name}」只有在{_cyl_name(facts)}主管时才可使用。")
     if facts.division_name not in name:
@@ -489,9 +554,11 @@ def check_g6(facts: AssociationFacts, as_of: date) -> Finding:
     outside = [m for m in active if m.birth_date is not None and m.joined_on is not None
                and not low <= _age(m.birth_date, m.joined_on) <= high]
     if outside:
+        explained = sum(m.age_exception for m in outside)
+        note = f"，其中 {explained} 名已记录例外理由" if explained else ""
         return Finding("G6", title, Status.ADVICE,
                        f"{len(active)} 名在册个人会员中有 {len(outside)} 名入会时年龄不在 {low}–{high} 岁之间"
-                       f"（原则上应在 {low}–{high} 岁）。")
+                       f"（原则上应在 {low}–{high} 岁{note}）。")
     if unknown:
         return Finding("G6", title, Status.UNKNOWN, f"{len(unknown)} 名个人会员出生日期或入会日期不明。")
     return Finding("G6", title, Status.PASS, f"{len(active)} 名在册个人会员入会时年龄均在 {low}–{high} 岁之间。")
@@ -600,17 +667,29 @@ def check_g9(facts: AssociationFacts, as_of: date) -> Finding:
 
 # --- G10 Party and League organisations --------------------------------------------------------------------
 def check_g10(facts: AssociationFacts, as_of: date) -> Finding:
+    """具备条件的…应成立党的组织 / 具备条件的协会及时建立团组织: advisory, and a duty (应) once the association
+    records that it has the conditions; recorded as lacking them, nothing is owed."""
     title = "党团组织"
-    if not facts.organisations:
-        return Finding("G10", title, Status.UNKNOWN, "未登记党组织或团组织情况。")
-    league = [o.holds_on(as_of) for o in facts.organisations if o.key == "league"]
-    party = [o.holds_on(as_of) for o in facts.organisations if o.key == "party"]
-    party_text = "已建立党组织" if True in party else "暂未建立党组织（具备条件的应当建立）"
-    if True in league:
-        return Finding("G10", title, Status.PASS, f"已建立团组织；{party_text}。")
-    if None in league:
-        return Finding("G10", title, Status.UNKNOWN, f"团组织成立日期未填写；{party_text}。")
-    return Finding("G10", title, Status.ADVICE, f"截至{_d(as_of)}未建立团组织（具备条件的协会应及时建立）；{party_text}。")
+    parts: list[tuple[Status, str]] = []
+    for kind, label, conditions in (("league", "团组织", facts.league_org_conditions),
+                                    ("party", "党组织", facts.party_org_conditions)):
+        held = [o.holds_on(as_of) for o in facts.organisations if o.key == kind]
+        verb = "建立" if kind == "league" else "成立"
+        if True in held:
+            parts.append((Status.PASS, f"已{verb}{label}"))
+        elif None in held:
+            parts.append((Status.UNKNOWN, f"{label}成立日期未填写"))
+        elif conditions is True:
+            parts.append((Status.FAIL, f"截至{_d(as_of)}未{verb}{label}（已记录具备条件，应{verb}）"))
+        elif conditions is False:
+            parts.append((Status.PASS, f"未{verb}{label}（已记录暂不具备条件）"))
+        elif kind == "league":
+            parts.append((Status.ADVICE, f"截至{_d(as_of)}未{verb}{label}（具备条件的协会应及时建立）"))
+        else:  # as before: a Party organisation not yet set up is mentioned, not judged, until conditions are recorded
+            parts.append((Status.PASS, f"暂未{verb}{label}（具备条件的应当成立）"))
+    if not facts.organisations and facts.league_org_conditions is None and facts.party_org_conditions is None:
+        return Finding("G10", title, Status.UNKNOWN, "未登记党组织或团组织情况，也未记录是否具备成立条件。")
+    return Finding("G10", title, _combine(parts), "；".join(t for _, t in parts) + "。")
 
 
 # --- N2.1 seat membership ----------------------------------------------------------------------------------

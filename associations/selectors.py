@@ -18,6 +18,7 @@ from .rules import (
     PeriodFact,
     ProjectFact,
     Status,
+    SupervisionFact,
     TeamFact,
     TrainingFact,
     UnitMemberFact,
@@ -37,6 +38,7 @@ def association_facts(queryset: QuerySet, *, as_of: date | None = None) -> list[
         queryset.select_related("division__parent").prefetch_related(
             Prefetch("officers", queryset=Officer.objects.order_by("role", "-term_start")),
             "systems",
+            "supervising_units",
             "party_league_organisations",
             "seats",
         )
@@ -155,11 +157,12 @@ def _membership_facts(ids: list[int]):
 
     members: dict[int, list[MemberFact]] = defaultdict(list)
     rows = IndividualMember.objects.filter(association_id__in=ids).values_list(
-        "association_id", "volunteer__birth_date", "joined_on", "left_on", "review_status", "domains"
+        "association_id", "volunteer__birth_date", "joined_on", "left_on", "review_status", "domains", "age_exception"
     )
-    for association_id, birth, joined, left, status, domains in rows.iterator(chunk_size=5000):
+    for association_id, birth, joined, left, status, domains, exception in rows.iterator(chunk_size=5000):
         members[association_id].append(
-            MemberFact(birth, joined, left, status == IndividualMember.Review.APPROVED, tuple(domains or ()))
+            MemberFact(birth, joined, left, status == IndividualMember.Review.APPROVED, tuple(domains or ()),
+                       bool(exception.strip()))
         )
     units: dict[int, list[UnitMemberFact]] = defaultdict(list)
     for association_id, kind, joined, left, domains in UnitMember.objects.filter(association_id__in=ids).values_list(
@@ -167,6 +170,11 @@ def _membership_facts(ids: list[int]):
     ):
         units[association_id].append(UnitMemberFact(kind, joined, left, tuple(domains or ())))
     return members, units
+
+
+def supervision_facts(units) -> tuple[SupervisionFact, ...]:
+    """Supervising-unit rows (as the model orders them: by start date, an undated one first) as facts."""
+    return tuple(SupervisionFact(u.kind, u.name, u.since, u.change_registered_on, u.change_document) for u in units)
 
 
 def _facts(a: Association, expected: tuple[LowerAssociationFact, ...], members=(), units=(), townships=(),
@@ -181,8 +189,7 @@ def _facts(a: Association, expected: tuple[LowerAssociationFact, ...], members=(
         parent_division_name=division.parent.name if division.parent_id else "",
         founded_on=a.founded_on,
         dissolved_on=a.dissolved_on,
-        supervisor_kind=a.supervisor_kind,
-        supervisor_cyl_since=a.supervisor_cyl_since,
+        supervision=supervision_facts(a.supervising_units.all()),
         is_registered=a.is_registered,
         registration_authority=a.registration_authority,
         registered_on=a.registered_on,
@@ -193,6 +200,8 @@ def _facts(a: Association, expected: tuple[LowerAssociationFact, ...], members=(
         fulltime_posts=a.fulltime_posts,
         annual_budget=a.annual_budget,
         has_office=a.has_office,
+        party_org_conditions=a.party_org_conditions,
+        league_org_conditions=a.league_org_conditions,
         officers=tuple(
             OfficerFact(o.role, o.name, o.is_cyl_leader, o.is_fulltime_cadre, o.term_start, o.term_end)
             for o in a.officers.all()

@@ -196,6 +196,7 @@ class IndividualMemberImporter(TableImporter):
             Column("审核状态", "review_status", ChoiceWidget(IndividualMember.Review.choices)),
             Column("会内职务", "role", ChoiceWidget(IndividualMember.Role.choices)),
             Column("服务领域", "domains", DomainsWidget(SERVICE_DOMAINS)),
+            Column("年龄例外说明", "age_exception"),
         )
 
     def prepare(self):
@@ -210,6 +211,7 @@ class IndividualMemberImporter(TableImporter):
             recommended_by=values.get("recommended_by", ""), domains=values.get("domains", []),
             review_status=values.get("review_status") or IndividualMember.Review.RECOMMENDED,
             role=values.get("role") or IndividualMember.Role.MEMBER,
+            age_exception=values.get("age_exception") or "",
         )
         member._person_hash = values["person"]
         member._name = values.get("name", "")

@@ -216,6 +216,10 @@ class IndividualMember(models.Model):
     review_status = models.CharField("审核状态", max_length=16, choices=Review.choices, default=Review.RECOMMENDED)
     role = models.CharField("会内职务", max_length=20, choices=Role.choices, default=Role.MEMBER)
     domains = models.JSONField("服务领域", default=list, blank=True, validators=[validate_domains])
+    age_exception = models.CharField(
+        "年龄例外说明", max_length=200, blank=True,
+        help_text="入会时不在 14–45 岁之间的（指引第 6 条：原则上），写明吸收的理由。",
+    )
 
     history = HistoricalRecords()
 
@@ -242,8 +246,13 @@ class IndividualMember(models.Model):
         if self.volunteer_id and self.joined_on and self.volunteer.birth_date:
             age = age_on(self.volunteer.birth_date, self.joined_on)
             low, high = MEMBER_AGE_RANGE
-            if not low <= age <= high:
-                errors["joined_on"] = f"入会时 {age} 岁，个人会员年龄应在 {low}–{high} 岁之间（指引第 6 条）。"
+            # 原则上 14–45: recorded with its reason, reported by the 体检 as advice (G6); never refused outright.
+            if age < MIN_VOLUNTEER_AGE:
+                errors["joined_on"] = (f"入会时未满 {MIN_VOLUNTEER_AGE} 周岁（{age} 岁）：个人会员须为注册志愿者，"
+                                       f"注册志愿者应年满 {MIN_VOLUNTEER_AGE} 周岁。")
+            elif not low <= age <= high and not self.age_exception.strip():
+                errors["age_exception"] = (f"入会时 {age} 岁，不在 {low}–{high} 岁之间（指引第 6 条：原则上）；"
+                                           "确需吸收的，请填写年龄例外说明。")
         if self.joined_on and self.left_on and self.left_on < self.joined_on:
             errors["left_on"] = "退会日期不能早于入会日期。"
         if errors:

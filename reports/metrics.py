@@ -129,24 +129,28 @@ def county_pictures(as_of: date) -> dict[str, CountyPicture]:
     association without a founding date makes the county unknown unless a dated one is in force."""
     from django.db.models import F
 
-    from associations.models import Association
+    from associations.models import Association, SupervisingUnit
     from associations.rules import counts_for_coverage, in_force_on
-    from associations.selectors import association_findings
+    from associations.selectors import association_findings, supervision_facts
     from divisions.models import Division
 
     pictures = {code: CountyPicture(code, False) for code in Division.objects.counties().values_list("code", flat=True)}
     judged: dict[str, int] = {}
     rows = Association.objects.filter(level="county").values_list(
-        "pk", "division__code", "founded_on", "dissolved_on", "name", "supervisor_kind", "supervisor_cyl_since"
+        "pk", "division__code", "founded_on", "dissolved_on", "name"
     ).order_by(F("founded_on").desc(nulls_last=True), "-pk")
-    for pk, code, founded, dissolved, name, supervisor_kind, cyl_since in rows:
+    units: dict[int, list] = defaultdict(list)
+    for unit in SupervisingUnit.objects.filter(association__level="county").order_by(
+            "association_id", F("since").asc(nulls_first=True), "pk"):
+        units[unit.association_id].append(unit)
+    for pk, code, founded, dissolved, name in rows:
         picture = pictures.get(code)
         if picture is None or picture.exists is True:
             continue  # the latest founded in force is already judged
         state = in_force_on(founded, dissolved, as_of)
         if state:
             picture.exists, judged[code] = True, pk
-            picture.covered = counts_for_coverage(name, supervisor_kind, cyl_since, as_of)
+            picture.covered = counts_for_coverage(name, supervision_facts(units.get(pk, ())), as_of)
         elif state is None:
             picture.exists, picture.covered = None, None
     findings = association_findings(Association.objects.filter(pk__in=judged.values()), as_of=as_of)

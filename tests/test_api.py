@@ -29,7 +29,7 @@ def test_creating_an_association_numbers_it_and_refuses_another_county(county):
     division = Division.objects.get(code="150102")
     response = county.post("/api/v1/associations/", {
         "level": "county", "division": division.pk, "name": "呼和浩特市新城区青年志愿者协会",
-        "founded_on": "2020-06-01", "supervisor_kind": "cyl_committee"}, format="json")
+        "founded_on": "2020-06-01"}, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["serial_number"] == "150102-01"
     assert Association.objects.get().history.count() == 1
@@ -74,8 +74,14 @@ def test_under_fourteen_and_member_age_refused_in_chinese(county):
     response = county.post("/api/v1/individual-members/", {
         "association": association.pk, "volunteer": older.pk, "joined_on": "2024-01-01"}, format="json")
     assert response.status_code == 400
-    assert response.json()["joined_on"] == ["入会时 54 岁，个人会员年龄应在 14–45 岁之间（指引第 6 条）。"]
+    assert response.json()["age_exception"] == [
+        "入会时 54 岁，不在 14–45 岁之间（指引第 6 条：原则上）；确需吸收的，请填写年龄例外说明。"]
     assert not IndividualMember.objects.exists()
+    response = county.post("/api/v1/individual-members/", {
+        "association": association.pk, "volunteer": older.pk, "joined_on": "2024-01-01",
+        "age_exception": "资深助残志愿者，经理事会同意"}, format="json")
+    assert response.status_code == 201, response.json()
+    assert IndividualMember.objects.get().age_exception == "资深助残志愿者，经理事会同意"
 
 
 def test_reveal_needs_the_permission_and_is_logged(make_staff, county):

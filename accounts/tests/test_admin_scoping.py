@@ -152,7 +152,8 @@ def _add_form(division_pk, name):
         "level": "county",
         "division": division_pk,
         "name": name,
-        "supervisor_kind": "cyl_committee",
+        "supervising_units-TOTAL_FORMS": "1", "supervising_units-INITIAL_FORMS": "0",
+        "supervising_units-0-kind": "cyl_committee", "supervising_units-0-name": "共青团新城区委员会",
     }
     for prefix in ("officers", "systems", "party_league_organisations", "seats"):
         data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
@@ -196,6 +197,8 @@ def test_saving_in_own_county_registers_with_serial_and_history(client, make_sta
     created = Association.objects.get()
     assert created.serial_number == "150102-01"
     assert created.history.get().history_user == user
+    unit = created.supervising_units.get()
+    assert (unit.kind, unit.name, unit.history.get().history_user) == ("cyl_committee", "共青团新城区委员会", user)
 
 
 def test_revert_view_of_own_record_is_reachable_and_reverts(client, make_staff, ledger):

@@ -1,6 +1,6 @@
 """The ledger workbook: four sheets, scoped, formula-safe, re-importable; and the import template."""
 import io
-from datetime import date
+from datetime import date, datetime
 
 import openpyxl
 import pytest
@@ -31,11 +31,16 @@ def _ledger():
     return a
 
 
-def test_export_has_four_sheets_with_chinese_headers(make_staff):
+def test_export_has_five_sheets_with_chinese_headers(make_staff):
     _ledger()
     user = make_staff(Role.LEAGUE_STAFF, "1501")
     book = _book(ledger_workbook(Association.objects.all(), user=user, as_of=date(2024, 1, 1)))
-    assert book.sheetnames == ["协会台账", "负责人", "章程与制度", "体检结果"]
+    assert book.sheetnames == ["协会台账", "负责人", "业务主管单位变更记录", "章程与制度", "体检结果"]
+    units = list(book["业务主管单位变更记录"].iter_rows(min_row=2, values_only=True))
+    assert [u[1:5] for u in units] == [
+        ("呼和浩特市新城区青年志愿者协会", "共青团委员会", "共青团新城区委员会", datetime(2020, 6, 1)),
+        ("呼和浩特市回民区青年志愿者协会", "共青团委员会", "'-共青团回民区委员会", datetime(2020, 6, 1)),
+    ]
     ledger = book["协会台账"]
     assert [c.value for c in ledger[1]][:6] == ["统一编制序列号", "协会名称", "层级", "上级区划", "区划代码", "所属区划"]
     assert ledger.max_row == 3

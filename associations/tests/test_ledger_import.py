@@ -69,7 +69,10 @@ def test_the_same_file_fixed_lands_all_fifty_three_rows_with_history(region_user
     first = Association.objects.get(division=counties[0])
     assert first.serial_number == f"{counties[0].gb_code}-01"
     assert first.founded_on == date(2021, 3, 5) and first.registered_on == date(2021, 4, 1)
-    assert first.supervisor_kind == "cyl_committee" and first.is_registered is True
+    assert first.is_registered is True
+    unit = first.supervising_units.get()
+    assert (unit.kind, unit.name, unit.since) == ("cyl_committee", f"共青团{counties[0].name}委员会", date(2021, 3, 5))
+    assert unit.history.get().history_user == region_user
 
 
 def test_dry_run_writes_nothing_even_when_the_file_is_good(region_user, counties):
@@ -147,7 +150,7 @@ def test_cells_are_trimmed_and_full_width_normalised_and_date_forms_accepted(reg
     saved = Association.objects.get()
     assert saved.name == "呼和浩特市新城区青年志愿者协会"
     assert saved.uscc == valid_uscc("150102")
-    assert (saved.founded_on, saved.supervisor_cyl_since, saved.registered_on) == (
+    assert (saved.founded_on, saved.supervising_unit().since, saved.registered_on) == (
         date(2021, 3, 5), date(2021, 3, 5), date(2021, 4, 5)
     )
 
@@ -299,3 +302,53 @@ def test_a_name_that_departs_from_the_guide_is_recorded_and_the_checkup_advises(
     finding = next(f for f in association_findings(Association.objects.all(), as_of=date(2024, 6, 30))[stored.pk]
                    if f.clause == "G2")
     assert finding.status == Status.ADVICE and "原则上应为" in finding.reason
+
+
+# --- the supervising unit (G1): the row gives the unit in force; a new kind with its date records a change
+def _xincheng_ledger(user, **cells):
+    xincheng = Division.objects.get(code="150102")
+    return _import(user, workbook([county_row(xincheng, **cells)]))
+
+
+def test_a_new_kind_with_its_date_adds_a_row_to_the_supervising_unit_history(region_user):
+    obj = association("150102", founded_on=date(2019, 6, 1), supervisor_kind="civil_affairs",
+                      supervisor_name="新城区民政局")
+    report = _xincheng_ledger(region_user, 统一编制序列号=obj.serial_number, 成立日期="2019-06-01",
+                              业务主管单位类别="共青团委员会", 业务主管单位名称="共青团新城区委员会",
+                              业务主管单位起始日期="2021-09-01", 变更登记日期="2021-09-20",
+                              **{"变更登记文件（文号）": "新民社变〔2021〕3号"})
+    assert report.ok, report.errors
+    units = list(obj.supervising_units.values_list("kind", "name", "since", "change_registered_on", "change_document"))
+    assert units == [("civil_affairs", "新城区民政局", None, None, ""),
+                     ("cyl_committee", "共青团新城区委员会", date(2021, 9, 1), date(2021, 9, 20), "新民社变〔2021〕3号")]
+
+
+def test_a_change_without_its_date_is_refused_and_blank_cells_keep_the_unit(region_user):
+    obj = association("150102", founded_on=date(2019, 6, 1), supervisor_kind="civil_affairs",
+                      supervisor_name="新城区民政局")
+    report = _xincheng_ledger(region_user, 统一编制序列号=obj.serial_number, 成立日期="2019-06-01",
+                              业务主管单位起始日期="")
+    assert not report.ok
+    assert [(e.row, e.column, e.message) for e in report.errors] == [
+        (2, "业务主管单位起始日期", "业务主管单位由「民政部门」变更为「共青团委员会」，请填写变更日期。")]
+    report = _xincheng_ledger(region_user, 统一编制序列号=obj.serial_number, 成立日期="2019-06-01",
+                              业务主管单位类别="", 业务主管单位名称="", 业务主管单位起始日期="")
+    assert report.ok, report.errors
+    assert list(obj.supervising_units.values_list("kind", "name")) == [("civil_affairs", "新城区民政局")]
+
+
+def test_the_old_heading_for_the_cyl_date_still_imports(region_user):
+    xincheng = Division.objects.get(code="150102")
+    row = county_row(xincheng)
+    row["确定为团委主管的日期"] = row.pop("业务主管单位起始日期")
+    headers = [("确定为团委主管的日期" if h == "业务主管单位起始日期" else h) for h in LedgerImporter(None).headers]
+    report = _import(region_user, workbook([row], headers=headers))
+    assert report.ok, report.errors
+    assert Association.objects.get().supervising_unit().since == date(2021, 3, 5)
+
+
+def test_g10_conditions_are_imported(region_user):
+    report = _xincheng_ledger(region_user, 具备成立党组织的条件="是", 具备建立团组织的条件="否")
+    assert report.ok, report.errors
+    saved = Association.objects.get()
+    assert (saved.party_org_conditions, saved.league_org_conditions) == (True, False)

@@ -17,6 +17,7 @@ from associations.rules import (
     Status,
     TeamFact,
     TrainingFact,
+    SupervisionFact,
     UnitMemberFact,
     evaluate,
 )
@@ -28,6 +29,12 @@ ALL_SYSTEMS = {key: date(2021, 1, 1) for key in {**rules.G8_SYSTEMS, **rules.N25
 
 
 def compliant(**changes) -> AssociationFacts:
+    """A compliant county association's facts; ``supervisor_kind`` / ``supervisor_cyl_since`` give it one
+    supervising unit (the CYL committee since founding by default)."""
+    if "supervisor_kind" in changes or "supervisor_cyl_since" in changes:
+        kind = changes.pop("supervisor_kind", "cyl_committee")
+        since = changes.pop("supervisor_cyl_since", date(2020, 5, 4))
+        changes["supervision"] = (SupervisionFact(kind, since=since),) if kind else ()
     facts = AssociationFacts(
         id=1,
         name="呼和浩特市新城区青年志愿者协会",
@@ -36,8 +43,7 @@ def compliant(**changes) -> AssociationFacts:
         division_kind="市辖区",
         parent_division_name="呼和浩特市",
         founded_on=date(2020, 5, 4),
-        supervisor_kind="cyl_committee",
-        supervisor_cyl_since=date(2020, 5, 4),
+        supervision=(SupervisionFact("cyl_committee", "共青团呼和浩特市新城区委员会", date(2020, 5, 4)),),
         is_registered=True,
         registration_authority="呼和浩特市新城区民政局",
         registered_on=date(2020, 6, 1),
@@ -156,20 +162,71 @@ def test_g1_pass_fail_unknown():
     assert status(rules.check_g1, compliant()) == Status.PASS
     finding = rules.check_g1(compliant(supervisor_kind="civilization_office", supervisor_cyl_since=None), TODAY)
     assert finding.status == Status.FAIL
-    assert finding.reason == "业务主管单位为精神文明建设委员会办公室，不是旗县团委；应于2021年10月31日前变更为旗县团委（T4）。"
+    assert finding.reason == ("截至2024年6月30日业务主管单位为精神文明建设委员会办公室，不是旗县团委；"
+                              "应于2021年10月31日前变更为旗县团委并完成变更登记（T4）。")
     assert status(rules.check_g1, compliant(supervisor_kind="")) == Status.UNKNOWN
+    assert rules.check_g1(compliant(supervisor_kind=""), TODAY).reason == "未填写业务主管单位。"
+    assert status(rules.check_g1, compliant(supervision=(SupervisionFact(""),))) == Status.UNKNOWN
     assert status(rules.check_g1, compliant(supervisor_cyl_since=None)) == Status.UNKNOWN
 
 
-def test_g1_as_of_before_the_change_to_cyl_fails():
-    facts = compliant(supervisor_cyl_since=date(2021, 9, 1))
-    assert status(rules.check_g1, facts, date(2021, 8, 31)) == Status.FAIL
+def changed_to_cyl(on: date, registered: date | None = None, document: str = "") -> AssociationFacts:
+    """Founded 2020-05-04 under civil affairs, changed to the CYL committee on ``on``."""
+    return compliant(supervision=(
+        SupervisionFact("civil_affairs", "新城区民政局", date(2020, 5, 4)),
+        SupervisionFact("cyl_committee", "共青团新城区委员会", on, registered, document),
+    ))
+
+
+def test_g1_reads_the_unit_in_force_on_the_date():
+    facts = changed_to_cyl(date(2021, 9, 1), date(2021, 9, 20), "新民社变〔2021〕3号")
+    before = rules.check_g1(facts, date(2021, 8, 31))
+    assert before.status == Status.FAIL
+    assert before.reason.startswith("截至2021年8月31日业务主管单位为民政部门（2020年5月4日起），不是旗县团委")
+    pending = rules.check_g1(facts, date(2021, 9, 10))
+    assert pending.status == Status.FAIL and "尚未完成变更登记（2021年9月20日完成）" in pending.reason
+    done = rules.check_g1(facts, date(2021, 10, 31))
+    assert done.status == Status.PASS
+    assert done.reason == "2021年9月1日变更为由旗县团委主管，2021年9月20日完成变更登记，新民社变〔2021〕3号。"
+
+
+def test_g1_a_change_without_its_registration_is_unknown():
+    finding = rules.check_g1(changed_to_cyl(date(2021, 9, 1)), TODAY)
+    assert finding.status == Status.UNKNOWN
+    assert finding.reason == "2021年9月1日变更为由旗县团委主管；未记录在登记管理机关办理的变更登记（日期和文件）。"
+    # an association not registered with civil affairs has no change registration to make (G3 judges that)
+    assert status(rules.check_g1, replace(changed_to_cyl(date(2021, 9, 1)), is_registered=False)) == Status.PASS
+
+
+def test_g1_a_unit_changed_away_from_the_cyl_committee_fails_from_that_day():
+    facts = compliant(supervision=(
+        SupervisionFact("cyl_committee", "共青团新城区委员会", date(2020, 5, 4)),
+        SupervisionFact("civilization_office", "新城区文明办", date(2023, 1, 1)),
+    ))
+    assert status(rules.check_g1, facts, date(2022, 12, 31)) == Status.PASS
+    assert status(rules.check_g1, facts, date(2023, 1, 1)) == Status.FAIL
+
+
+def test_g1_as_of_before_the_first_recorded_cyl_date_fails():
+    """Only the date the CYL committee took over is recorded: before it, the unit was not the CYL committee."""
+    facts = replace(compliant(supervisor_cyl_since=date(2021, 9, 1)), is_registered=None)
+    finding = rules.check_g1(facts, date(2021, 8, 31))
+    assert finding.status == Status.FAIL and "尚未变更为旗县团委（2021年9月1日起由旗县团委主管）" in finding.reason
     assert status(rules.check_g1, facts, date(2021, 10, 31)) == Status.PASS
 
 
 def test_g1_notes_a_change_later_than_t4():
-    finding = rules.check_g1(compliant(supervisor_cyl_since=date(2022, 3, 1)), TODAY)
+    finding = rules.check_g1(changed_to_cyl(date(2022, 3, 1), date(2022, 3, 20)), TODAY)
     assert finding.status == Status.PASS and "晚于T4期限" in finding.reason
+
+
+def test_coverage_reads_the_unit_in_force_on_the_day():
+    units = (SupervisionFact("civil_affairs", since=date(2020, 5, 4)), SupervisionFact("cyl_committee", since=date(2021, 3, 1)))
+    assert rules.counts_for_coverage("新城区志愿者协会", units, date(2021, 2, 28)) is False
+    assert rules.counts_for_coverage("新城区志愿者协会", units, date(2021, 3, 1)) is True
+    assert rules.counts_for_coverage("新城区青年志愿者协会", units, date(2021, 2, 28)) is True
+    assert rules.counts_for_coverage("新城区志愿者协会", (), date(2021, 3, 1)) is None
+    assert rules.counts_for_coverage("新城区志愿者协会", (SupervisionFact("cyl_committee"),), date(2021, 3, 1)) is None
 
 
 # --- G2
@@ -291,6 +348,20 @@ def test_g10_pass_fail_unknown_and_as_of():
     assert status(rules.check_g10, compliant(organisations=())) == Status.UNKNOWN
     assert status(rules.check_g10, compliant(organisations=(PeriodFact("league", None),))) == Status.UNKNOWN
     assert status(rules.check_g10, compliant(), date(2020, 6, 30)) == Status.ADVICE  # 具备条件的…及时建立
+
+
+def test_g10_becomes_a_duty_once_the_conditions_are_recorded():
+    """具备条件的…应: advisory while the conditions are not judged; 不符合 once the association records it has them;
+    nothing owed when it records it does not."""
+    none = compliant(organisations=())
+    assert status(rules.check_g10, replace(none, league_org_conditions=True)) == Status.FAIL
+    assert status(rules.check_g10, replace(none, league_org_conditions=False, party_org_conditions=False)) == Status.PASS
+    party_owed = rules.check_g10(replace(compliant(), party_org_conditions=True), TODAY)
+    assert party_owed.status == Status.FAIL
+    assert party_owed.reason == "已建立团组织；截至2024年6月30日未成立党组织（已记录具备条件，应成立）。"
+    assert rules.check_g10(compliant(), TODAY).reason == "已建立团组织；暂未成立党组织（具备条件的应当成立）。"
+    early = replace(compliant(), league_org_conditions=False)
+    assert status(rules.check_g10, early, date(2020, 6, 30)) == Status.PASS  # 暂不具备条件: not advised either
 
 
 # --- N2.1 seats

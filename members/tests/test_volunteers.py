@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.roles import Role
+from associations.models import Association
 from associations.tests.factories import association
 from divisions.models import Division
 from members.models import IndividualMember, PersonalDataAccess, Volunteer
@@ -151,18 +152,37 @@ def test_fourteen_to_seventeen_needs_guardian_consent(make_staff):
 
 # --- membership ages (G6)
 @pytest.mark.parametrize("age,accepted", [(13, False), (14, True), (45, True), (46, False)])
-def test_member_joining_age_must_be_fourteen_to_forty_five(age, accepted):
-    assoc = association("150102")
+def test_member_joining_age_outside_fourteen_to_forty_five_needs_a_reason(age, accepted):
+    assoc = association("150102", founded_on=date(1999, 1, 1))
     person = volunteer(birth=date(2000 - age, 1, 1), registered_on=date(2000 - age + 14, 6, 1),
                        guardian_name="家长", guardian_relation="父亲", guardian_consent_on=date(1990, 1, 1),
                        guardian_consent_method="written")
     membership = IndividualMember(association=assoc, volunteer=person, joined_on=date(2000, 6, 1))
     if accepted:
         membership.full_clean()
-    else:
-        with pytest.raises(ValidationError) as error:
+        return
+    with pytest.raises(ValidationError) as error:
+        membership.full_clean()
+    if age < 14:  # impossible: a member is a registered volunteer, and registration starts at 14
+        assert error.value.message_dict["joined_on"] == [
+            "入会时未满 14 周岁（13 岁）：个人会员须为注册志愿者，注册志愿者应年满 14 周岁。"]
+        membership.age_exception = "特殊情况"
+        with pytest.raises(ValidationError):
             membership.full_clean()
-        assert error.value.message_dict["joined_on"] == [f"入会时 {age} 岁，个人会员年龄应在 14–45 岁之间（指引第 6 条）。"]
+        return
+    assert error.value.message_dict["age_exception"] == [
+        f"入会时 {age} 岁，不在 14–45 岁之间（指引第 6 条：原则上）；确需吸收的，请填写年龄例外说明。"]
+    # 原则上 14–45: with its reason the member is recorded, and the 体检 reports it as advice
+    membership.age_exception = "旗县级优秀志愿者，长期从事助残服务，经理事会同意吸收"
+    membership.full_clean()
+    membership.review_status = IndividualMember.Review.APPROVED
+    membership.save()
+    from associations.rules import Status
+    from associations.selectors import association_findings
+    g6 = next(f for f in association_findings(Association.objects.filter(pk=assoc.pk), as_of=date(2000, 7, 1))[assoc.pk]
+              if f.clause == "G6")
+    assert g6.status == Status.ADVICE
+    assert g6.reason == "1 名在册个人会员中有 1 名入会时年龄不在 14–45 岁之间（原则上应在 14–45 岁，其中 1 名已记录例外理由）。"
 
 
 # --- masking and logged unmasking in the admin

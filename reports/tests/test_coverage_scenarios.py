@@ -9,7 +9,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
-from associations.models import Association
+from associations.models import Association, SupervisingUnit
 from associations.tests.factories import association
 from divisions.models import Division
 from reports.metrics import measure_all
@@ -95,12 +95,12 @@ def test_a_civil_affairs_volunteer_association_does_not_count_for_coverage(offic
     civil_affairs(codes[72], founded_on=date(2020, 6, 1))
     agree(channels(official, "T1", END_2020), ((72, 103, 0), "未达标"))
     # the same 志愿者协会 once the county CYL committee supervises it counts from that day on
-    Association.objects.filter(division__code=codes[72]).update(
-        supervisor_kind="cyl_committee", supervisor_cyl_since=date(2021, 3, 1))
+    SupervisingUnit.objects.create(association=Association.objects.get(division__code=codes[72]),
+                                   kind="cyl_committee", since=date(2021, 3, 1))
     assert measure_all(END_2020)["15"]["county_coverage"].numerator == 72
     assert measure_all(date(2021, 3, 1))["15"]["county_coverage"].numerator == 73
     # a 志愿者协会 whose supervising unit is not recorded may count: unknown, not absent
-    Association.objects.filter(division__code=codes[72]).update(supervisor_kind="", supervisor_cyl_since=None)
+    SupervisingUnit.objects.filter(association__division__code=codes[72]).delete()
     agree(channels(official, "T1", END_2020), ((72, 103, 1), "待补充"))
 
 

@@ -60,7 +60,7 @@ def test_individual_members_land_and_bad_rows_are_named(user):
     rows[3]["身份证号码"] = unregistered[:17] + ric.calc_check_digit(unregistered[:17] + "0")
     errors = {(e.row, e.column): e.message for e in run(IndividualMemberImporter(user), rows).errors}
     assert errors == {
-        (3, "入会日期"): "入会时 51 岁，个人会员年龄应在 14–45 岁之间（指引第 6 条）。",
+        (3, "年龄例外说明"): "入会时 51 岁，不在 14–45 岁之间（指引第 6 条：原则上）；确需吸收的，请填写年龄例外说明。",
         (4, "协会统一编制序列号"): f"统一编制序列号「{other.serial_number}」不存在或不在您的管辖范围内。",
         (5, "身份证号码"): "在您的管辖范围内没有登记该身份证号码的注册志愿者，请先导入或登记志愿者。",
         (6, "服务领域"): "「种树」不是服务领域，可选：扶贫、济困、扶老、救孤、恤病、助残、救灾、助医、助学。",
