@@ -143,7 +143,7 @@ class AssociationAdmin(ExcelAdminMixin, ScopedModelAdmin):
     list_filter = (
         LeagueListFilter, CountyListFilter, CheckupListFilter, "level", SupervisorKindListFilter, "secretariat_host"
     )
-    list_select_related = ("division__parent",)
+    list_select_related = ("division__parent__parent",)
     search_fields = ("name", "serial_number", "=uscc")
     search_help_text = "按协会名称、统一编制序列号或统一社会信用代码查找"
     autocomplete_fields = ("division",)
@@ -151,7 +151,8 @@ class AssociationAdmin(ExcelAdminMixin, ScopedModelAdmin):
     inlines = (SupervisingUnitInline, OfficerInline, SystemAdoptionInline, PartyLeagueOrganisationInline, SeatMembershipInline)
     fieldsets = (
         ("体检（截至今日）", {"fields": ("checkup_panel",)}),
-        ("基本情况", {"fields": ("serial_number", "level", "division", "name", "founded_on", "dissolved_on")}),
+        ("基本情况", {"fields": ("serial_number", "level", "grassroots_kind", "division", "name", "founded_on",
+                              "dissolved_on")}),
         ("登记注册（G3）", {"fields": ("is_registered", "registration_authority", "registered_on", "uscc")}),
         (
             "秘书处（G5）",
@@ -190,6 +191,8 @@ class AssociationAdmin(ExcelAdminMixin, ScopedModelAdmin):
         division = obj.division
         if division.level == division.Level.COUNTY and division.parent is not None:
             return division.parent.name
+        if division.level == division.Level.TOWNSHIP and division.parent is not None and division.parent.parent:
+            return division.parent.parent.name
         return "—"
 
     class Media:

@@ -45,7 +45,7 @@ class LedgerImporter(TableImporter):
 
     def __init__(self, user):
         super().__init__(user)
-        self.division_widget = DivisionWidget(("region", "league", "county"))
+        self.division_widget = DivisionWidget(("region", "league", "county", "township"))
         kinds = Association.SupervisorKind.choices
         self.columns = (
             Column(SERIAL, "serial_number"),
@@ -55,6 +55,7 @@ class LedgerImporter(TableImporter):
                    export=lambda a: a.division.parent.name if a.division.parent_id else ""),
             Column(DIVISION_CODE, "division_code", readonly=True, export=lambda a: a.division.gb_code),
             Column("所属区划", "division", self.division_widget, required=True, blank_ok=True),
+            Column("基层协会类别", "grassroots_kind", ChoiceWidget(Association.GrassrootsKind.choices)),
             Column("成立日期", "founded_on", DateWidget()),
             Column("注销日期", "dissolved_on", DateWidget()),
             # The supervising unit in force (the last of its history, SupervisingUnit): a new kind with its
@@ -204,7 +205,7 @@ class LedgerImporter(TableImporter):
         for number, association, problems in batch:
             if association.serial_number and (earlier := self._remember(("serial", association.serial_number), number)):
                 problems.add(SERIAL, f"与第 {earlier} 行的统一编制序列号重复。")
-            if association.level and association.dissolved_on is None:
+            if association.level and association.level != "grassroots" and association.dissolved_on is None:
                 key = (association.division_id, association.level)
                 existing = self.active_by_key.get(key)
                 if existing is not None and existing != association.pk:

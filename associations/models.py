@@ -13,8 +13,9 @@ LEVEL_DIVISION = {
     "region": Division.Level.REGION,
     "league": Division.Level.LEAGUE,
     "county": Division.Level.COUNTY,
+    "grassroots": Division.Level.TOWNSHIP,
 }
-LEVEL_RANK = {"region": 0, "league": 1, "county": 2}
+LEVEL_RANK = {"region": 0, "league": 1, "county": 2, "grassroots": 3}
 
 
 class Association(models.Model):
@@ -28,6 +29,12 @@ class Association(models.Model):
         REGION = "region", "自治区级"
         LEAGUE = "league", "盟市级"
         COUNTY = "county", "旗县级"
+        GRASSROOTS = "grassroots", "乡镇（街道）、社区、园区级"
+
+    class GrassrootsKind(models.TextChoices):
+        TOWNSHIP = "township", "乡镇（街道）"
+        COMMUNITY = "community", "社区"
+        PARK = "park", "园区"
 
     class SupervisorKind(models.TextChoices):
         CYL_COMMITTEE = "cyl_committee", "共青团委员会"
@@ -50,8 +57,13 @@ class Association(models.Model):
         verbose_name="所属区划",
         on_delete=models.PROTECT,
         related_name="+",
-        limit_choices_to={"is_statutory": True, "level__in": ["region", "league", "county"]},
-        error_messages={"invalid": "所属区划只能是自治区、盟市或旗县（市、区）；开发区、园区和乡镇不单独设立协会。"},
+        limit_choices_to=Q(is_statutory=True) | Q(kind="开发区/管理区"),
+        error_messages={"invalid": "所属区划只能是自治区、盟市、旗县（市、区）或乡镇（街道）。"},
+    )
+    grassroots_kind = models.CharField(
+        "基层协会类别", max_length=16, choices=GrassrootsKind.choices, blank=True,
+        help_text="仅乡镇（街道）、社区、园区级协会填写（指引第 13 条：在条件成熟的社区、园区成立协会）；"
+                  "所属区划填写其所在的乡镇（街道）。",
     )
     name = models.CharField("协会名称", max_length=100)
     founded_on = models.DateField("成立日期", null=True, blank=True)
@@ -102,7 +114,7 @@ class Association(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["division", "level"],
-                condition=Q(dissolved_on__isnull=True),
+                condition=Q(dissolved_on__isnull=True) & ~Q(level="grassroots"),
                 name="association_one_active_per_division_level",
                 violation_error_message="该区划在该层级已有一个未注销的协会，不能重复登记。",
             ),
@@ -123,12 +135,25 @@ class Association(models.Model):
         if self.uscc:
             self.uscc = normalise_uscc(self.uscc)
         if self.division_id and self.level:
+            division = self.division
             expected = LEVEL_DIVISION[self.level]
-            if self.division.level != expected or not self.division.is_statutory:
+            if self.level == self.Level.GRASSROOTS:
+                zone = division.kind == Division.Kind.DEVELOPMENT_ZONE
+                if not (zone or (division.level == expected and division.is_statutory)):
+                    errors["division"] = (f"乡镇（街道）、社区、园区级协会的所属区划应为其所在的乡镇（街道）或开发区/管理区，"
+                                          f"「{division.name}」是{division.get_kind_display()}。")
+            elif division.kind == Division.Kind.DEVELOPMENT_ZONE:
+                errors["division"] = (f"「{division.name}」是开发区/管理区，不单独设立{self.get_level_display()}协会；"
+                                      "园区的协会请选择层级“乡镇（街道）、社区、园区级”。")
+            elif division.level != expected or not division.is_statutory:
                 errors["division"] = (
                     f"{self.get_level_display()}协会的所属区划应为{Division.Level(expected).label}，"
-                    f"「{self.division.name}」是{self.division.get_kind_display()}。"
+                    f"「{division.name}」是{division.get_kind_display()}。"
                 )
+        if self.level == self.Level.GRASSROOTS and not self.grassroots_kind:
+            errors["grassroots_kind"] = "乡镇（街道）、社区、园区级协会请选择基层协会类别。"
+        elif self.level != self.Level.GRASSROOTS and self.grassroots_kind:
+            errors["grassroots_kind"] = "只有乡镇（街道）、社区、园区级协会填写基层协会类别。"
         if self.founded_on and self.dissolved_on and self.dissolved_on < self.founded_on:
             errors["dissolved_on"] = "注销日期不能早于成立日期。"
         today = timezone.localdate()

@@ -694,11 +694,12 @@ def check_g10(facts: AssociationFacts, as_of: date) -> Finding:
 
 # --- N2.1 seat membership ----------------------------------------------------------------------------------
 def check_n21_seats(facts: AssociationFacts, as_of: date) -> Finding | None:
-    """League (and region) associations take every existing next-level association as a seat member."""
-    if facts.level == "county":
+    """Region, league and county associations take every existing next-level association as a seat member; a
+    county is judged once a township, community or park association exists in it (those are 在条件成熟的)."""
+    if facts.level == "county" and not facts.expected_seat_members:
         return None
     title = "下级协会全部作为席位会员"
-    lower = "旗县协会" if facts.level == "league" else "盟市协会"
+    lower = {"league": "旗县协会", "region": "盟市协会", "county": "乡镇（街道）、社区、园区协会"}[facts.level]
     seats = {s.key: s for s in facts.seats}
     missing, unknown, members = [], [], 0
     for association in facts.expected_seat_members:
@@ -885,6 +886,10 @@ def evaluate(facts: AssociationFacts, as_of: date) -> list[Finding]:
     else:
         existence = Finding("N2.1", "协会已成立", Status.PASS, f"{_d(facts.founded_on)}成立。")
     findings = [existence]
+    if facts.level == "grassroots":
+        # The guide judges region, league and county associations; a township, community or park association is
+        # recorded for the county's 席位制 and for G13, and judged only on whether it exists.
+        return findings
     for rule in RULES:
         finding = rule(facts, as_of)
         if finding is not None:

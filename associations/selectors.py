@@ -27,7 +27,7 @@ from .rules import (
     overall,
 )
 
-NEXT_LEVEL = {"region": "league", "league": "county"}
+NEXT_LEVEL = {"region": "league", "league": "county", "county": "grassroots"}
 
 
 def association_facts(queryset: QuerySet, *, as_of: date | None = None) -> list[AssociationFacts]:

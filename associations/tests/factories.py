@@ -18,12 +18,13 @@ def association(code: str, *, units=None, supervisor_kind=Association.Supervisor
     committee since 2020-06-01 unless told otherwise: ``supervisor_*`` give one supervising unit (a kind other than
     the CYL committee holds from founding), ``units`` a whole history (dicts of SupervisingUnit fields)."""
     division = Division.objects.get(code=code)
-    level = {"county": "county", "league": "league", "region": "region"}[division.level]
+    level = {"county": "county", "league": "league", "region": "region", "township": "grassroots"}[division.level]
     values = dict(
         level=level,
         division=division,
         name=f"{division.name}青年志愿者协会",
         founded_on=date(2020, 6, 1),
+        grassroots_kind="township" if level == "grassroots" else "",
     )
     values.update(overrides)
     obj = Association(**values)

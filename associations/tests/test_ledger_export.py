@@ -86,7 +86,7 @@ def test_export_queries_do_not_grow_with_rows(make_staff):
         SystemAdoption.objects.create(association=a, system="charter")
     with CaptureQueriesContext(connection) as many:
         ledger_workbook(Association.objects.all(), user=user, as_of=date(2024, 1, 1))
-    assert len(many) == len(one) + 1  # + the seat members a league association expects
+    assert len(many) == len(one)  # the seat members expected: one query for counties and leagues alike
 
 
 def test_admin_export_follows_scope_and_filters(client, make_staff):
@@ -108,7 +108,7 @@ def test_template_has_header_example_dropdowns_and_notes(make_staff):
     assert sheet.cell(row=2, column=headers.index("协会名称") + 1).value == "呼和浩特市新城区青年志愿者协会"
     validations = {str(dv.sqref): dv.formula1 for dv in sheet.data_validations.dataValidation}
     level_column = openpyxl.utils.get_column_letter(headers.index("层级") + 1)
-    assert validations[f"{level_column}2:{level_column}2000"] == "=选项!$A$2:$A$4"
+    assert validations[f"{level_column}2:{level_column}2000"] == "=选项!$A$2:$A$5"  # 自治区级、盟市级、旗县级、乡镇（街道）、社区、园区级
     options = book["选项"]
     assert options.sheet_state == "hidden"
     divisions = [r[4] for r in options.iter_rows(min_row=2, values_only=True) if r[4]]

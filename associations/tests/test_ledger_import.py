@@ -99,9 +99,9 @@ def test_unknown_county_and_code_name_mismatch(region_user):
     ]
     messages = [e.message for e in _import(region_user, workbook(rows)).errors]
     assert messages == [
-        "区划代码「159999」不存在，或不是自治区、盟市、旗县（市、区）的代码。",
+        "区划代码「159999」不存在，或不是自治区、盟市、旗县（市、区）、乡镇（街道）的代码。",
         "区划代码 150103 是「回民区」，与所填「新城区」不一致。",
-        "找不到名为「不存在旗」的区划（自治区、盟市、旗县（市、区））。",
+        "找不到名为「不存在旗」的区划（自治区、盟市、旗县（市、区）、乡镇（街道））。",
     ]
 
 
@@ -159,7 +159,7 @@ def test_choice_and_number_errors_are_in_chinese(region_user):
     xincheng = Division.objects.get(code="150102")
     rows = [county_row(xincheng, 层级="乡镇级", **{"专职工作人员（人）": -2, "已在民政部门登记": "也许"})]
     errors = {e.column: e.message for e in _import(region_user, workbook(rows)).errors}
-    assert errors["层级"] == "「乡镇级」不是可选的值，可选：自治区级、盟市级、旗县级。"
+    assert errors["层级"] == "「乡镇级」不是可选的值，可选：自治区级、盟市级、旗县级、乡镇（街道）、社区、园区级。"
     assert errors["专职工作人员（人）"] == "「-2」不能为负数。"
     assert errors["已在民政部门登记"] == "「也许」应填“是”或“否”，不清楚请留空。"
 
@@ -352,3 +352,16 @@ def test_g10_conditions_are_imported(region_user):
     assert report.ok, report.errors
     saved = Association.objects.get()
     assert (saved.party_org_conditions, saved.league_org_conditions) == (True, False)
+
+
+def test_a_township_association_is_imported_beside_its_county(region_user):
+    xincheng = Division.objects.get(code="150102")
+    street = Division.objects.get(code="150102001")
+    rows = [county_row(xincheng),
+            county_row(street, 协会名称="海拉尔东路街道青年志愿者协会", 层级="乡镇（街道）、社区、园区级", 基层协会类别="乡镇（街道）"),
+            county_row(street, 协会名称="某社区青年志愿者协会", 层级="乡镇（街道）、社区、园区级", 基层协会类别="社区")]
+    report = _import(region_user, workbook(rows))
+    assert report.ok, report.errors
+    assert sorted(Association.objects.values_list("level", "grassroots_kind", "serial_number")) == [
+        ("county", "", "150102-01"), ("grassroots", "community", "150102001-02"),
+        ("grassroots", "township", "150102001-01")]

@@ -70,7 +70,10 @@ def test_county_association_must_sit_in_a_county_level_division():
     zone = Association(level="county", division=Division.objects.get(code="150172"), name="开发区青年志愿者协会")
     with pytest.raises(ValidationError) as error:
         zone.full_clean(exclude=["serial_number"])
-    assert "开发区、园区和乡镇不单独设立协会" in error.value.message_dict["division"][0]
+    assert error.value.message_dict["division"] == [
+        f"「{zone.division.name}」是开发区/管理区，不单独设立旗县级协会；园区的协会请选择层级“乡镇（街道）、社区、园区级”。"]
+    park = Association(level="grassroots", grassroots_kind="park", division=zone.division, name="园区青年志愿者协会")
+    park.full_clean(exclude=["serial_number"])
 
     league_as_county = Association(level="county", division=Division.objects.get(code="1501"), name="呼和浩特市青年志愿者协会")
     with pytest.raises(ValidationError) as error:
@@ -155,3 +158,58 @@ def test_founding_and_registration_cannot_lie_in_the_future():
     errors = refused.value.message_dict
     assert errors["founded_on"] == [f"成立日期（{tomorrow:%Y-%m-%d}）晚于今天，已发生的事项不能填写将来的日期。"]
     assert "registered_on" in errors
+
+
+# --- associations below county level and the county's 席位制 (N2.1, G13)
+def test_township_community_and_park_associations_can_be_recorded_in_one_township():
+    street = Division.objects.get(code="150102001")
+    made = [association("150102001", name=name, grassroots_kind=kind)
+            for name, kind in (("海拉尔东路街道青年志愿者协会", "township"), ("某社区青年志愿者协会", "community"))]
+    assert [a.serial_number for a in made] == ["150102001-01", "150102001-02"]
+    assert all(a.level == "grassroots" and a.division == street for a in made)
+    kindless = Association(level="grassroots", division=street, name="x", serial_number="150102001-09")
+    with pytest.raises(ValidationError) as error:
+        kindless.full_clean()
+    assert error.value.message_dict["grassroots_kind"] == ["乡镇（街道）、社区、园区级协会请选择基层协会类别。"]
+    in_county = Association(level="grassroots", grassroots_kind="park", division=Division.objects.get(code="150102"),
+                            name="园区青年志愿者协会", serial_number="150102-09")
+    with pytest.raises(ValidationError) as error:
+        in_county.full_clean()
+    assert error.value.message_dict["division"] == [
+        "乡镇（街道）、社区、园区级协会的所属区划应为其所在的乡镇（街道）或开发区/管理区，「新城区」是市辖区。"]
+
+
+def test_a_county_association_takes_its_grassroots_associations_as_seats():
+    from associations.rules import Status
+    from associations.selectors import association_findings
+
+    county = association("150102", founded_on=date(2019, 1, 1))
+    seats = lambda day: [f for f in association_findings(Association.objects.filter(pk=county.pk), as_of=day)[county.pk]
+                         if f.title == "下级协会全部作为席位会员"]
+    assert seats(date(2024, 1, 1)) == []  # no township, community or park association: nothing to judge
+    street = association("150102001", name="海拉尔东路街道青年志愿者协会", founded_on=date(2022, 5, 4))
+    other_county = association("150103001", name="回民区某街道青年志愿者协会", founded_on=date(2022, 5, 4))
+    [finding] = seats(date(2024, 1, 1))
+    assert finding.status == Status.FAIL
+    assert finding.reason == "以下乡镇（街道）、社区、园区协会尚未成为席位会员：海拉尔东路街道青年志愿者协会。"
+    SeatMembership.objects.create(upper=county, lower=street, joined_on=date(2022, 6, 1))
+    assert [f.status for f in seats(date(2024, 1, 1))] == [Status.PASS]
+    assert seats(date(2022, 5, 1))[0].reason == "截至2022年5月1日辖区内尚无乡镇（街道）、社区、园区协会。"
+    wrong = SeatMembership(upper=county, lower=other_county)
+    with pytest.raises(ValidationError):
+        wrong.full_clean()
+    # a grassroots association is judged only on whether it exists
+    findings = association_findings(Association.objects.filter(pk=street.pk), as_of=date(2024, 1, 1))[street.pk]
+    assert [(f.clause, f.status) for f in findings] == [("N2.1", Status.PASS)]
+
+
+def test_a_township_association_is_in_its_county_scope_only(make_staff):
+    from accounts.roles import Role
+    from accounts.scoping import scope_queryset
+
+    street = association("150102001", name="海拉尔东路街道青年志愿者协会")
+    seen = lambda role, code: list(scope_queryset(Association.objects.all(), make_staff(role, code)))
+    assert seen(Role.COUNTY_STAFF, "150102") == [street]
+    assert seen(Role.LEAGUE_STAFF, "1501") == [street]
+    assert seen(Role.COUNTY_STAFF, "150103") == []
+    assert seen(Role.LEAGUE_STAFF, "1502") == []
