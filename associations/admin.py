@@ -31,7 +31,7 @@ from .models import (
     current_supervisor_kind,
 )
 from .rules import Status, overall
-from .selectors import association_findings, association_ids_with_status
+from checkup.facts import association_findings, association_ids_with_status
 from .services import association_register
 
 

@@ -5,7 +5,7 @@ from rest_framework import serializers
 from common.api import ScopedSerializer, ScopedViewSet, filterset_for
 
 from .models import Association, Commendation, Officer, SupervisingUnit, SystemAdoption, current_supervisor_kind
-from .selectors import association_findings
+from checkup.facts import association_findings
 from .services import association_register
 
 

@@ -13,7 +13,7 @@ from divisions.models import Division
 
 from .importers import LEDGER_SHEET, LedgerImporter
 from .models import Association, Officer, SupervisingUnit, SystemAdoption
-from .selectors import association_findings
+from checkup.facts import association_findings
 
 YES_NO = {True: "是", False: "否", None: ""}
 

@@ -22,6 +22,7 @@ SERIAL = "统一编制序列号"
 
 
 UNIT_SINCE = "业务主管单位起始日期"
+UNIT_FIELDS = ["kind", "name", "since", "change_registered_on", "change_document"]
 OLD_UNIT_SINCE = "确定为团委主管的日期"
 UNIT_COLUMNS = {
     "supervisor_kind": "kind", "supervisor_name": "name", "supervisor_since": "since",
@@ -184,13 +185,18 @@ class LedgerImporter(TableImporter):
         user, reason = self.user, self.change_reason
 
         def write_units(conn):
+            from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
             if write is not None:
                 write(conn)
             for unit in units:
                 unit.association_id = unit.association.pk
-                unit._change_reason = reason
-                unit._history_user = user
-                unit.save()
+            new, changed = [u for u in units if u.pk is None], [u for u in units if u.pk is not None]
+            history = {"default_user": user, "default_change_reason": reason, "batch_size": 2000}
+            if new:
+                bulk_create_with_history(new, SupervisingUnit, **history)
+            if changed:
+                bulk_update_with_history(changed, SupervisingUnit, UNIT_FIELDS, **history)
 
         if write is None:
             write_units(None)

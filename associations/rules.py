@@ -1,6 +1,6 @@
 """体检: the checks of an association against the 2020 notice and its guide, as of a date.
 
-Pure functions over plain data (``AssociationFacts``, built by ``selectors.association_facts``): no database,
+Pure functions over plain data (``AssociationFacts``, built by ``checkup.facts.association_facts``): no database,
 so each rule is tested directly and evaluated for any day. A rule whose data is missing says unknown, never pass
 or fail.
 
@@ -314,6 +314,7 @@ class AssociationFacts:
     division_name: str
     division_kind: str  # 市辖区 / 县级市 / 县 / 旗 / 自治旗 / 地级市 / 盟 / 自治区
     parent_division_name: str = ""
+    division_code: str = ""
     founded_on: date | None = None
     dissolved_on: date | None = None
     supervision: tuple[SupervisionFact, ...] = ()  # ordered by start date, an undated row first

@@ -1,14 +1,13 @@
 """Coverage and compliance metrics for any as-of date and every division, set-based.
 
 One pass reads, in a fixed number of queries whatever the number of divisions: the county associations and
-their 体检 facts (``associations.selectors``), and per-county counts by GROUP BY over the first six digits of the
+their 体检 (``checkup.facts``), and per-county counts by GROUP BY over the first six digits of the
 division code (volunteers, League members, new people, stars, hours). Each county is measured; a league or the
 region is the sum of its counties. Every rate keeps numerator, denominator and the number of unknowns, so the
 dashboard can tell "not done" from "not entered".
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -123,90 +122,29 @@ class CountyPicture:
 
 
 def county_pictures(as_of: date) -> dict[str, CountyPicture]:
-    """Every statutory county: whether it had an association as of the date, and that association's 体检.
-
-    Where a successor was founded before its predecessor was dissolved, the one founded last is judged; an
-    association without a founding date makes the county unknown unless a dated one is in force."""
-    from django.db.models import F
-
-    from associations.models import Association, SupervisingUnit
-    from associations.rules import counts_for_coverage, in_force_on
-    from associations.selectors import association_findings, supervision_facts
+    """Every statutory county: whether it had an association as of the date, and that association's 体检
+    (``checkup.county_checkups``)."""
+    from checkup.facts import county_checkups
     from divisions.models import Division
 
-    pictures = {code: CountyPicture(code, False) for code in Division.objects.counties().values_list("code", flat=True)}
-    judged: dict[str, int] = {}
-    rows = Association.objects.filter(level="county").values_list(
-        "pk", "division__code", "founded_on", "dissolved_on", "name"
-    ).order_by(F("founded_on").desc(nulls_last=True), "-pk")
-    units: dict[int, list] = defaultdict(list)
-    for unit in SupervisingUnit.objects.filter(association__level="county").order_by(
-            "association_id", F("since").asc(nulls_first=True), "pk"):
-        units[unit.association_id].append(unit)
-    for pk, code, founded, dissolved, name in rows:
-        picture = pictures.get(code)
-        if picture is None or picture.exists is True:
-            continue  # the latest founded in force is already judged
-        state = in_force_on(founded, dissolved, as_of)
-        if state:
-            picture.exists, judged[code] = True, pk
-            picture.covered = counts_for_coverage(name, supervision_facts(units.get(pk, ())), as_of)
-        elif state is None:
-            picture.exists, picture.covered = None, None
-    findings = association_findings(Association.objects.filter(pk__in=judged.values()), as_of=as_of)
-    for code, pk in judged.items():
-        pictures[code].association_id = pk
-        found = findings.get(pk, [])
-        pictures[code].statuses = latest(found)
-        for target, current in ((pictures[code].clauses, True), (pictures[code].last_year, False)):
-            for clause in dict.fromkeys(f.clause for f in found if f.is_current == current):
-                target[clause] = worst(f.status for f in found if f.clause == clause and f.is_current == current).value
+    checkups = county_checkups(as_of)
+    pictures = {}
+    for code in Division.objects.counties().values_list("code", flat=True):
+        c = checkups.get(code)
+        pictures[code] = CountyPicture(code, False) if c is None else CountyPicture(
+            code, c.exists, c.statuses, c.association_id, c.covered, c.clauses, c.last_year)
     return pictures
 
 
 def _people_counts(as_of: date) -> dict[str, dict[str, Decimal]]:
-    """Per county (first six digits of the division code), in five GROUP BY queries."""
-    from django.db.models import Count, Q, Sum
-    from django.db.models.functions import Substr
+    """Per county: people (``members.selectors``) and service hours (``projects.selectors``), read through the
+    体检 module so the metrics never reach into domain tables."""
+    from checkup.facts import hours_by_county, people_counts_by_county
 
-    from members.models import IndividualMember, Volunteer, VolunteerStar
-    from members.reference import CYL_MEMBER
-    from projects.models import ServiceRecord
-
-    year_start = date(as_of.year, 1, 1)
-    last_year = (date(as_of.year - 1, 1, 1), date(as_of.year - 1, 12, 31))
-    counts: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for row in Volunteer.objects.annotate(county=Substr("division__code", 1, 6)).values("county").annotate(
-        registered=Count("pk", filter=Q(registered_on__lte=as_of)),
-        undated=Count("pk", filter=Q(registered_on__isnull=True)),
-        league=Count("pk", filter=Q(registered_on__lte=as_of, political_status=CYL_MEMBER)),
-        new=Count("pk", filter=Q(registered_on__gte=year_start, registered_on__lte=as_of)),
-        new_last=Count("pk", filter=Q(registered_on__range=last_year)),
-    ):
-        for key in ("registered", "undated", "league", "new", "new_last"):
-            counts[row["county"]][key] += row[key]
-    for row in IndividualMember.objects.annotate(county=Substr("association__division__code", 1, 6)).values(
-        "county"
-    ).annotate(new=Count("pk", filter=Q(joined_on__gte=year_start, joined_on__lte=as_of)),
-               new_last=Count("pk", filter=Q(joined_on__range=last_year)), ever=Count("pk")):
-        counts[row["county"]]["new"] += row["new"]
-        counts[row["county"]]["new_last"] += row["new_last"]
-        counts[row["county"]]["members_ever"] += row["ever"]
-    for row in VolunteerStar.objects.filter(status=VolunteerStar.Status.CONFIRMED, confirmed_on__lte=as_of).annotate(
-        county=Substr("volunteer__division__code", 1, 6)
-    ).values("county").annotate(n=Count("pk")):
-        counts[row["county"]]["stars"] += row["n"]
-    for row in ServiceRecord.objects.annotate(county=Substr("association__division__code", 1, 6)).values(
-        "county"
-    ).annotate(
-        hours_now=Sum("hours", filter=Q(status=ServiceRecord.Status.CONFIRMED, served_on__gte=year_start,
-                                        served_on__lte=as_of)),
-        hours_last=Sum("hours", filter=Q(status=ServiceRecord.Status.CONFIRMED, served_on__range=last_year)),
-        ever=Count("pk", filter=Q(served_on__lte=as_of)),
-    ):
-        counts[row["county"]]["hours"] += row["hours_now"] or Decimal("0")
-        counts[row["county"]]["hours_last"] += row["hours_last"] or Decimal("0")
-        counts[row["county"]]["records_ever"] += row["ever"]
+    counts = people_counts_by_county(as_of)
+    for county, values in hours_by_county(as_of).items():
+        for key, value in values.items():
+            counts[county][key] += value
     return counts
 
 
@@ -297,24 +235,11 @@ def measure_all(as_of: date) -> dict[str, dict[str, Measure]]:
 
 def _league_seats(as_of: date) -> dict[str, Measure]:
     """N2.1 席位制 for every league: its association takes every county association in as a seat member."""
-    from associations.models import Association
-    from associations.rules import in_force_on
-    from associations.selectors import association_findings
+    from checkup.facts import league_seat_findings
     from divisions.models import Division
 
     leagues = {code: Measure(0, 1, 0) for code in Division.objects.leagues().values_list("code", flat=True)}
-    existing = {}
-    for pk, code, founded, dissolved in Association.objects.filter(level="league").values_list(
-        "pk", "division__code", "founded_on", "dissolved_on"
-    ):
-        state = in_force_on(founded, dissolved, as_of)
-        if code in leagues and state:
-            existing[pk] = code
-        elif code in leagues and state is None:
-            leagues[code] = Measure(0, 1, 1)
-    findings = association_findings(Association.objects.filter(pk__in=existing), as_of=as_of)
-    for pk, code in existing.items():
-        seat = next((f for f in findings.get(pk, []) if f.clause == "N2.1" and f.title != "协会已成立"), None)
-        status = seat.status if seat else Status.UNKNOWN
-        leagues[code] = _rate(status)
+    for code, status in league_seat_findings(as_of).items():
+        if code in leagues:
+            leagues[code] = _rate(status)
     return leagues

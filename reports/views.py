@@ -156,14 +156,11 @@ def division_export(request, code):
 @login_required
 @permission_required(VIEW_PERMISSION, raise_exception=True)
 def county_page(request, code):
-    from associations.models import Association
-    from associations.selectors import association_findings
+    from checkup.facts import county_findings
 
     division = _division(request, code, levels=("county",))
     as_of = _as_of(request)
-    associations = list(Association.objects.filter(division=division, level="county").order_by("founded_on", "pk"))
-    findings = association_findings(Association.objects.filter(pk__in=[a.pk for a in associations]), as_of=as_of)
-    rows = [(a, findings.get(a.pk, [])) for a in associations]
+    rows = county_findings(division.code, as_of)
     crumbs = [d for d in (division.parent.parent, division.parent) if code_in_scope(request.user, d.code)]
     return render(request, "reports/county.html", {"division": division, "as_of": as_of, "rows": rows,
                                                    "crumbs": crumbs, "today": timezone.localdate()})

@@ -16,7 +16,7 @@ from associations.models import (
     SystemAdoption,
 )
 from associations.rules import Status
-from associations.selectors import association_findings
+from checkup.facts import association_findings
 from members.tests.factories import member, unit
 from projects.tests.factories import service_work
 from teams.tests.factories import full_coverage

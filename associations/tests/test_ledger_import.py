@@ -293,7 +293,7 @@ def test_abandoned_uploads_are_pruned(client, make_staff):
 def test_a_name_that_departs_from_the_guide_is_recorded_and_the_checkup_advises(region_user, counties):
     """G2 says 名称原则上应为…: the ledger records the name as used, and the 体检 reports it as advice."""
     from associations.rules import Status
-    from associations.selectors import association_findings
+    from checkup.facts import association_findings
 
     rows = [county_row(counties[0], 协会名称="某某青年志愿者协会")]
     report = _import(region_user, workbook(rows))

@@ -181,7 +181,7 @@ def test_township_community_and_park_associations_can_be_recorded_in_one_townshi
 
 def test_a_county_association_takes_its_grassroots_associations_as_seats():
     from associations.rules import Status
-    from associations.selectors import association_findings
+    from checkup.facts import association_findings
 
     county = association("150102", founded_on=date(2019, 1, 1))
     seats = lambda day: [f for f in association_findings(Association.objects.filter(pk=county.pk), as_of=day)[county.pk]

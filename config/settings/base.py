@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "teams",
     "projects",
     "training",
+    "checkup",
     "reports",
 ]
 

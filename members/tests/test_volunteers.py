@@ -178,7 +178,7 @@ def test_member_joining_age_outside_fourteen_to_forty_five_needs_a_reason(age, a
     membership.review_status = IndividualMember.Review.APPROVED
     membership.save()
     from associations.rules import Status
-    from associations.selectors import association_findings
+    from checkup.facts import association_findings
     g6 = next(f for f in association_findings(Association.objects.filter(pk=assoc.pk), as_of=date(2000, 7, 1))[assoc.pk]
               if f.clause == "G6")
     assert g6.status == Status.ADVICE

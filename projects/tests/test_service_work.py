@@ -12,7 +12,7 @@ from django.urls import reverse
 from accounts.roles import Role
 from associations.models import Association
 from associations.rules import Status
-from associations.selectors import association_findings
+from checkup.facts import association_findings
 from associations.tests.factories import association
 from divisions.models import Division
 from members.models import VolunteerStar
