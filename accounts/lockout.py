@@ -8,15 +8,14 @@
 - A locked account's API tokens are revoked, as are an account's tokens when its password changes or it is
   deactivated (``revoke_tokens_on_account_change``).
 """
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_failure_limit
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Sum
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-
-from axes.handlers.database import AxesDatabaseHandler
-from axes.helpers import get_failure_limit
-from axes.models import AccessAttempt
 
 ACCOUNT_LOCKED = "该账号在本机连续登录失败次数过多，已被暂时锁定，请在 {minutes} 分钟后重试。"
 ADDRESS_LOCKED = "本机地址登录失败次数过多（可能有人在尝试多个账号的密码），已被暂时锁定，请在 {minutes} 分钟后重试。"

@@ -14,6 +14,7 @@ from accounts.admin_scoping import (
     ScopedInline,
     ScopedModelAdmin,
 )
+from checkup.facts import association_findings, association_ids_with_status
 from common.admin_excel import ExcelAdminMixin
 from common.excel import iter_sheet
 from common.params import as_of_param
@@ -31,7 +32,6 @@ from .models import (
     current_supervisor_kind,
 )
 from .rules import Status, overall
-from checkup.facts import association_findings, association_ids_with_status
 from .services import association_register
 
 

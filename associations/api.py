@@ -2,10 +2,10 @@ from django.utils import timezone
 from django_filters import rest_framework as filters
 from rest_framework import serializers
 
+from checkup.facts import association_findings
 from common.api import ScopedSerializer, ScopedViewSet, filterset_for
 
 from .models import Association, Commendation, Officer, SupervisingUnit, SystemAdoption, current_supervisor_kind
-from checkup.facts import association_findings
 from .services import association_register
 
 

@@ -8,12 +8,13 @@ from datetime import date
 from django.db.models import F, QuerySet
 from openpyxl import Workbook
 
+from checkup.facts import association_findings
 from common.excel import append_row, build_template
+from common.imports import CLEAR_NOTE
 from divisions.models import Division
 
 from .importers import LEDGER_SHEET, LedgerImporter
 from .models import Association, Officer, SupervisingUnit, SystemAdoption
-from checkup.facts import association_findings
 
 YES_NO = {True: "是", False: "否", None: ""}
 
@@ -114,7 +115,7 @@ def ledger_template(*, user) -> bytes:
         "成立日期": "2021-03-05",
         "业务主管单位类别": "共青团委员会",
         "业务主管单位名称": f"共青团{name}委员会",
-        "确定为团委主管的日期": "2021-03-05",
+        "业务主管单位起始日期": "2021-03-05",
         "已在民政部门登记": "是",
         "登记管理机关": f"{name}民政局",
         "登记日期": "2021年4月1日",
@@ -148,5 +149,6 @@ def ledger_template(*, user) -> bytes:
             "7. “是/否”类栏目不清楚时请留空（留空表示待补充，不等于“否”）。",
             "8. 文件中任何一行有错误时整个文件都不会导入，请按提示修改后重新上传。",
             "9. “上级区划”列仅供查看，导入时不读取。",
+            f"10. {CLEAR_NOTE}",
         ],
     )

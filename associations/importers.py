@@ -118,10 +118,8 @@ class LedgerImporter(TableImporter):
         else:
             association = Association()
         unit_values = {UNIT_COLUMNS[attr]: values.pop(attr) for attr in list(values) if attr in UNIT_COLUMNS}
-        for attr, value in values.items():
-            if attr == "division_code":
-                continue
-            setattr(association, attr, value)
+        values.pop("division_code", None)
+        self.apply(association, values)
         if "所属区划" in problems:
             return None
         try:
@@ -140,6 +138,7 @@ class LedgerImporter(TableImporter):
         if not filled:
             return None
         current = association.supervising_unit() if association.pk else None
+        before = {attr: getattr(current, attr) for attr in UNIT_FIELDS} if current is not None else {}
         kind = filled.get("kind")
         if current is None or (kind and kind != current.kind):
             if not kind:
@@ -165,6 +164,8 @@ class LedgerImporter(TableImporter):
             if not changed:
                 return None
         unit.association = association
+        if association.pk is not None:
+            self._note_unit_change(association, before, unit)
         try:
             unit.full_clean(exclude=["association"], validate_unique=False, validate_constraints=False)
         except ValidationError as error:
@@ -175,6 +176,27 @@ class LedgerImporter(TableImporter):
                     problems.add(column, message)
             return None
         return unit
+
+    @staticmethod
+    def _note_unit_change(association, before: dict, unit) -> None:
+        """The supervising unit's change, shown in the preview beside the association's own fields."""
+        changes = association._import_changes
+        for attr in UNIT_FIELDS:
+            old, new = before.get(attr), getattr(unit, attr)
+            if (old or None) != (new or None):
+                changes.append((f"unit:{attr}", old, new))
+
+    def render_change(self, attr, value):
+        if not attr.startswith("unit:"):
+            return super().render_change(attr, value)
+        attr = attr[len("unit:"):]
+        header = {"kind": "业务主管单位类别", "name": "业务主管单位名称", "since": UNIT_SINCE,
+                  "change_registered_on": "变更登记日期", "change_document": "变更登记文件（文号）"}[attr]
+        if value in (None, ""):
+            return header, "（空）"
+        if attr == "kind":
+            return header, str(Association.SupervisorKind(value).label)
+        return header, value.isoformat() if hasattr(value, "isoformat") else str(value)
 
     def _write_job(self, instances):
         """The associations, then the supervising units their rows record (new associations need their keys)."""

@@ -5,6 +5,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from common.constraints import dates_in_order
+from common.names import PersonNameField
 from divisions.models import Division
 
 from .validators import normalise_uscc, validate_uscc
@@ -265,7 +266,7 @@ class Officer(models.Model):
 
     association = models.ForeignKey(Association, verbose_name="协会", on_delete=models.CASCADE, related_name="officers")
     role = models.CharField("职务", max_length=32, choices=Role.choices)
-    name = models.CharField("姓名", max_length=50)
+    name = PersonNameField("姓名", max_length=50)
     post = models.CharField("本职工作职务", max_length=100, blank=True, help_text="例如：团旗委书记、团县委副书记")
     is_cyl_leader = models.BooleanField("团委负责同志", null=True, blank=True)
     is_fulltime_cadre = models.BooleanField("分管志愿工作的专职干部", null=True, blank=True)

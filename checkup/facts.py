@@ -10,13 +10,22 @@ from datetime import date
 
 from django.db.models import QuerySet
 
-from associations.rules import AssociationFacts, Finding, InsuranceFact, Status, evaluate, insurance_since, latest, worst
+from associations.rules import (
+    AssociationFacts,
+    Finding,
+    InsuranceFact,
+    Status,
+    evaluate,
+    insurance_since,
+    latest,
+    worst,
+)
 from associations.selectors import (
     associations_by_ids,
     county_associations_in_force,
     county_associations_of,
-    ledger_facts,
     league_associations_in_force,
+    ledger_facts,
 )
 from members.selectors import membership_facts, people_counts_by_county
 from projects.selectors import hours_by_county, project_facts

@@ -20,7 +20,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from .excel import ExcelFileError, append_row
-from .imports import ImportReport
+from .imports import CLEAR_NOTE, ImportReport
 from .models import ImportJob
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -41,6 +41,11 @@ class UploadForm(forms.Form):
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError("只接受 Excel 工作簿（.xlsx）。")
         return upload
+
+
+def _change_rows(report: ImportReport) -> list:
+    """The report's changes in the shape the background job stores them (one template shows both)."""
+    return [[c.row, c.label, [list(f) for f in c.fields]] for c in report.changes]
 
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
@@ -136,7 +141,7 @@ class ExcelAdminMixin:
                     token = signing.dumps({"path": stored, "user": request.user.pk, "model": self.opts.label},
                                           salt=TOKEN_SALT)
                 return self._render(request, form=UploadForm(), report=report, token=token,
-                                    filename=form.cleaned_data["file"].name)
+                                    filename=form.cleaned_data["file"].name, changes=_change_rows(report))
         return self._render(request, form=form)
 
     def excel_confirm_view(self, request):
@@ -163,7 +168,8 @@ class ExcelAdminMixin:
             # The data changed between preview and confirm: show why; nothing was written.
             return self._render(request, form=UploadForm(), report=report, token=None)
         default_storage.delete(payload["path"])
-        messages.success(request, f"导入完成：新增 {report.new} {self.excel_noun}，更新 {report.updated} {self.excel_noun}。")
+        messages.success(request, f"导入完成：新增 {report.new} {self.excel_noun}，更新 {report.updated} {self.excel_noun}"
+                                  + (f"，{report.unchanged} {self.excel_noun}无变化" if report.unchanged else "") + "。")
         return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
 
     # background jobs -----------------------------------------------------------------------------------------
@@ -238,6 +244,7 @@ class TableExcelAdminMixin(ExcelAdminMixin):
     import all come from the importer's columns, so what is exported re-imports."""
 
     excel_importer_class = None
+    excel_updates = False  # a row can match a stored record and update it (the ledger, projects)
     excel_example: dict = {}
     excel_notes: tuple[str, ...] = ()
     excel_text_columns: tuple[str, ...] = ()
@@ -262,7 +269,7 @@ class TableExcelAdminMixin(ExcelAdminMixin):
         notes = [f"{self.excel_title}导入模板填写说明",
                  "第 1 行为列标题，请勿修改；从第 2 行起每行一条，示例行导入前请删除。",
                  "日期可写成 2024-03-05、2024/3/5 或 2024年3月5日；文件中任何一行有错误时整个文件都不会导入。",
-                 *self.excel_notes]
+                 *self.excel_notes, *((CLEAR_NOTE,) if self.excel_updates else ())]
         return build_template(sheet_name=importer.sheet_name, headers=importer.headers, example=self.excel_example,
                               dropdowns=self.excel_dropdowns(request.user), notes=notes,
                               text_columns=self.excel_text_columns)

@@ -6,15 +6,14 @@ import io
 import re
 import zipfile
 import zlib
-from operator import itemgetter
 from datetime import date, datetime
+from operator import itemgetter
 
 import python_calamine
 from openpyxl.utils.datetime import from_excel
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
-BLANK_RUN_LIMIT = 500  # this many blank rows in a row end the sheet, whatever its declared dimensions say
 
 # Full-width digits and Latin letters only: full-width punctuation such as （）is correct Chinese typography.
 _FULL_WIDTH = {
@@ -260,8 +259,10 @@ def _cell(value):
 
 def iter_sheet(content: bytes, *, sheet_name: str | None = None, max_rows: int = 10000):
     """Headers and ``(excel_row_number, values)`` of the first visible sheet (or ``sheet_name``), read with
-    python-calamine (fast; openpyxl stays for writing). Blank rows are skipped and a long run of them ends the
-    sheet; cells are normalised; numbers that are whole come back as ``int``.
+    python-calamine (fast; openpyxl stays for writing). A hidden sheet is never read: when the named one is
+    hidden or missing, the first visible sheet whose name contains it (a copy), else the first visible one, and
+    the rows say so (``SheetRows.note``). Blank rows are skipped wherever they are; cells are normalised;
+    numbers that are whole come back as ``int``.
 
     Returns ``(headers, rows)`` where ``rows`` is an iterator.
     """
@@ -271,13 +272,19 @@ def iter_sheet(content: bytes, *, sheet_name: str | None = None, max_rows: int =
         names, metadata = workbook.sheet_names, workbook.sheets_metadata
     except Exception:
         raise ExcelFileError("无法读取该 Excel 文件，文件可能已损坏。") from None
-    if sheet_name and sheet_name in names:
+    visible = [m.name for m in metadata if str(m.visible).endswith("Visible")]
+    note = ""
+    if sheet_name and sheet_name in visible:
         chosen = sheet_name
+    elif not visible:
+        raise ExcelFileError("工作簿中没有可见的工作表。")
     else:
-        visible = [m.name for m in metadata if str(m.visible).endswith("Visible")]
-        if not visible:
-            raise ExcelFileError("工作簿中没有可见的工作表。")
-        chosen = visible[0]
+        # A clerk who copied the template's sheet and hid the original filled the copy: read what they see.
+        copies = [v for v in visible if sheet_name and sheet_name in v]
+        chosen = (copies or visible)[0]
+        if sheet_name:
+            where = "已隐藏" if sheet_name in names else "不存在"
+            note = f"模板的工作表「{sheet_name}」{where}，已读取可见的工作表「{chosen}」。"
     check_sheet_extent(content, chosen)
     try:
         sheet = workbook.get_sheet_by_name(chosen)
@@ -306,24 +313,33 @@ def iter_sheet(content: bytes, *, sheet_name: str | None = None, max_rows: int =
     width = len(headers)
 
     def generate():
-        blank_run = 0
         count = 0
         for offset, row in enumerate(rows, start=first_row + 1):
             values = [_cell(v) for v in row[:width]]
             if len(values) < width:
                 values += [None] * (width - len(values))
             if values.count(None) == width:
-                blank_run += 1
-                if blank_run >= BLANK_RUN_LIMIT:
-                    return
-                continue
-            blank_run = 0
+                continue  # blank rows never end the sheet: rows appended after a gap are read too
             count += 1
             if count > max_rows:
                 raise ExcelFileError(f"数据超过 {max_rows} 行，请拆分后分批导入。")
             yield offset, values
 
-    return headers, generate()
+    return headers, SheetRows(generate(), chosen, note)
+
+
+class SheetRows:
+    """The data rows of the sheet read, and which sheet that was (``note`` says so when it is not the one the
+    template names)."""
+
+    def __init__(self, rows, sheet: str, note: str = ""):
+        self._rows, self.sheet, self.note = rows, sheet, note
+
+    def __iter__(self):
+        return self._rows
+
+    def __next__(self):
+        return next(self._rows)
 
 
 def build_template(*, sheet_name: str, headers: list[str], example: dict, dropdowns: dict[str, list[str]],

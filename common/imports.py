@@ -138,6 +138,15 @@ class TextWidget(Widget):
         return neutralise(value or "")
 
 
+class NameWidget(TextWidget):
+    """A person's name, its separators normalised to ``·`` (``common.names``)."""
+
+    def clean(self, value, row=None, **kwargs):
+        from .names import normalise_name
+
+        return normalise_name(super().clean(value, row=row, **kwargs))
+
+
 # --- running an import --------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class RowError:
@@ -146,13 +155,32 @@ class RowError:
     message: str
 
 
+CLEAR_MARKER = "（清空）"
+CLEAR_MARKERS = frozenset({CLEAR_MARKER, "(清空)"})
+CLEAR_NOTE = (f"更新已有记录时，空白单元格保留原有内容；要删除某项内容，请在该单元格填写「{CLEAR_MARKER}」。")
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """One stored record the import changes: its Excel row, what it is, and each field as (column, old, new)."""
+
+    row: int
+    label: str
+    fields: tuple[tuple[str, str, str], ...]
+
+
 @dataclass
 class ImportReport:
     total: int = 0
     new: int = 0
-    updated: int = 0
+    updated: int = 0  # stored records the file changes
+    unchanged: int = 0  # stored records the file matches as they are (nothing written)
     errors: list[RowError] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
+    changes: list[RowChange] = field(default_factory=list)  # the first MAX_CHANGES_SHOWN updated records
+    notes: list[str] = field(default_factory=list)  # what the user should know about how the file was read
+
+    MAX_CHANGES_SHOWN = 500
 
     @property
     def ok(self) -> bool:

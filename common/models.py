@@ -29,7 +29,9 @@ class ImportJob(models.Model):
     total = models.PositiveIntegerField("已处理行数", default=0)
     new = models.PositiveIntegerField("新增", default=0)
     updated = models.PositiveIntegerField("更新", default=0)
+    unchanged = models.PositiveIntegerField("无变化", default=0)
     errors = models.JSONField("错误", default=list, blank=True)
+    changes = models.JSONField("更新内容", default=list, blank=True)  # [row, record, [[column, old, new], …]]
     message = models.CharField("说明", max_length=500, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)

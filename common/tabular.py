@@ -15,16 +15,13 @@ is cleaned once per import.
 """
 from __future__ import annotations
 
-import gc
 import operator
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
-from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models.base import ModelState
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -36,7 +33,7 @@ from accounts.scoping import (
     user_scope_code,
 )
 
-from .imports import ImportReport, RowError, TextWidget
+from .imports import CLEAR_MARKERS, ImportReport, RowChange, RowError, TextWidget
 from .pg_copy import BackgroundWork, InlineWork, copy_create_with_history, copy_insert_text, copy_insert_with_history
 
 
@@ -75,36 +72,6 @@ class RowProblems:
 
     def __bool__(self) -> bool:
         return bool(self.by_column)
-
-
-@contextmanager
-def collector_paused():
-    """Python's cycle collector paused while a file is imported. Rows, cleaned values and records are freed by
-    reference counting as soon as their batch is written; meanwhile every few hundred allocations the collector
-    would walk what stays alive (lookup caches of a hundred thousand people, the file's duplicate keys), which
-    took about a tenth of an import's time."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-@contextmanager
-def quick_thread_switches(interval: float = 0.0002, *, enabled: bool = True):
-    """Threads handed the interpreter lock within ``interval`` seconds instead of Python's 5 ms while a file is
-    imported. The writer thread needs the lock only to start and finish each statement; with the default it
-    waited up to 5 ms each time for the thread that was checking the next batch, and the database sat idle
-    meanwhile (about a seventh of the writes' time)."""
-    previous = sys.getswitchinterval()
-    if enabled:
-        sys.setswitchinterval(min(previous, interval))
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(previous)
 
 
 class InstanceFactory:
@@ -286,13 +253,25 @@ class TableImporter:
         return self._plan
 
     def _clean_row(self, raw: dict, problems: RowProblems) -> dict:
+        """Cleaned values of the cells that say something: a blank cell is left out (a stored record keeps its
+        value, a new one takes the default), and 「（清空）」 clears the stored value where the field may be empty."""
         values = {}
         for column, header, attr, required, cache in self._clean_plan():
             value = raw.get(header, _MISSING)
             if value is _MISSING:
                 continue
-            if required and (value is None or value == ""):
-                problems.add(header, "必填，不能为空。")
+            if value is None or value == "":
+                if required:
+                    problems.add(header, "必填，不能为空。")
+                    continue
+                if not column.blank_ok:  # a blank_ok widget decides from the rest of the row
+                    continue
+            elif value.__class__ is str and value in CLEAR_MARKERS:
+                empty = self.empty_value(attr)
+                if column.required or empty is _MISSING:
+                    problems.add(header, "该项不能清空。")
+                else:
+                    values[attr] = empty
                 continue
             if cache is not None:
                 # A widget whose result depends on the cell alone: the same date, person or association repeats
@@ -314,6 +293,91 @@ class TableImporter:
             else:
                 values[attr] = outcome
         return values
+
+    def empty_value(self, attr: str):
+        """What 「（清空）」 stores in ``attr``: NULL, an empty text or an empty list; ``_MISSING`` when the field
+        must hold a value (or is not a field of the model)."""
+        try:
+            model_field = self.model._meta.get_field(attr)
+        except FieldDoesNotExist:
+            return _MISSING
+        if model_field.null:
+            return None
+        if not model_field.blank:
+            return _MISSING
+        if model_field.empty_strings_allowed:
+            return ""
+        default = model_field.get_default()
+        return default if default in ([], {}, None) else _MISSING
+
+    def apply(self, instance, values: dict) -> None:
+        """Set the row's values on ``instance``; for a stored record (a primary key), remember what changes
+        (``changes_of``) for the preview and for writing only what changed."""
+        stored = instance.pk is not None
+        changes = getattr(instance, "_import_changes", None)
+        if changes is None:
+            changes = instance._import_changes = []
+        for attr, value in values.items():
+            old = getattr(instance, attr, None)
+            if stored and old != value:
+                changes.append((attr, old, value))
+            setattr(instance, attr, value)
+
+    def merge_stored(self, instance, stored, provided) -> None:
+        """Make the unsaved ``instance`` built from a row stand for the ``stored`` record it matches: every field
+        the row did not fill keeps the stored value, and what the row changes is remembered as in ``apply``."""
+        changes = instance._import_changes = []
+        for model_field in self.model._meta.concrete_fields:
+            if model_field.primary_key:
+                continue
+            name, attname = model_field.name, model_field.attname
+            if name in provided or attname in provided:
+                old, new = getattr(stored, attname), getattr(instance, attname)
+                if old != new:
+                    changes.append((name, getattr(stored, name), getattr(instance, name)))
+            else:
+                setattr(instance, attname, getattr(stored, attname))
+        instance.pk, instance._state.adding, instance._state.db = stored.pk, False, stored._state.db
+
+    def changes_of(self, instance) -> list[tuple[str, object, object]] | None:
+        """(attr, old, new) for a stored record built through ``apply`` or ``merge_stored``; None when the
+        importer did not say (the record is written as a whole)."""
+        return getattr(instance, "_import_changes", None)
+
+    def render_change(self, attr: str, value) -> tuple[str, str]:
+        """A changed field as the preview shows it: the column header and the value as it would be exported."""
+        for column in self.columns:
+            if column.attr == attr:
+                header, widget = column.header, column.widget
+                break
+        else:
+            header, widget = attr, TextWidget()
+        if value is None or value == "" or value == []:
+            return header, "（空）"
+        try:
+            text = widget.render(value)
+        except Exception:  # a widget that renders only what it cleans: show the plain value
+            text = value
+        return header, "（空）" if text in (None, "") else str(text)
+
+    def _record_changes(self, report: ImportReport, number: int, instance) -> bool:
+        """Count a stored record as updated or unchanged; keep the first changes for the preview. True when
+        the record has something to write."""
+        changes = self.changes_of(instance)
+        if changes is None:
+            report.updated += 1
+            return True
+        if not changes:
+            report.unchanged += 1
+            return False
+        report.updated += 1
+        if len(report.changes) < report.MAX_CHANGES_SHOWN:
+            fields = []
+            for attr, old, new in changes:
+                header, old_text = self.render_change(attr, old)
+                fields.append((header, old_text, self.render_change(attr, new)[1]))
+            report.changes.append(RowChange(number, str(instance), tuple(fields)))
+        return True
 
     @staticmethod
     def _clean_cell(column: Column, value, raw: dict):
@@ -359,6 +423,8 @@ class TableImporter:
             progress: Callable[[int], None] | None = None) -> ImportReport:
         """Import ``rows`` whole or not at all. A dry run validates everything and writes nothing."""
         report = ImportReport()
+        if getattr(rows, "note", ""):
+            report.notes.append(rows.note)
         if user_scope_code(self.user) is None:
             report.errors.append(RowError(None, "", "您的账号尚未设置管辖区划，不能导入。"))
             return report
@@ -370,7 +436,7 @@ class TableImporter:
         reader = self._reader()
         try:
             lookups = BackgroundWork(reader) if reader is not None else None
-            with transaction.atomic(), collector_paused(), quick_thread_switches(enabled=self._in_background()):
+            with transaction.atomic():
                 work = BackgroundWork() if self._in_background() else InlineWork()
                 try:
                     self._run_batches(self._batches(headers, rows), work, report, lookups=lookups,
@@ -388,9 +454,13 @@ class TableImporter:
                 if connection.queries_logged:  # counted with the import's own queries where they are counted
                     connection.queries_log.extend(reader.queries_log)
                 reader.close()
+        if report.total == 0 and not report.errors:
+            sheet = getattr(rows, "sheet", "") or self.sheet_name
+            report.errors.append(RowError(None, "", f"工作表「{sheet}」第 1 行标题以下没有数据，未导入任何内容。"
+                                                    "请确认数据填在这张表里。"))
         if report.errors:
-            report.new = report.updated = 0
-            report.names = []
+            report.new = report.updated = report.unchanged = 0
+            report.names, report.changes = [], []
         report.errors.sort(key=lambda e: (e.row or 0, e.column))
         return report
 
@@ -454,8 +524,7 @@ class TableImporter:
             report.total += len(current)
             write = None
             if not report.errors:
-                instances = [i for _, i, _ in ready]
-                report.updated += sum(1 for i in instances if i.pk is not None)
+                instances = [i for n, i, _ in ready if i.pk is None or self._record_changes(report, n, i)]
                 report.new += sum(1 for i in instances if i.pk is None)
                 report.names.extend(str(i) for i in instances[: max(0, 200 - len(report.names))])
                 if not dry_run:

@@ -34,8 +34,10 @@ def excel_import_run(job_id: str) -> str:
         raise
     else:
         job.status = ImportJob.Status.DONE
-        job.total, job.new, job.updated = report.total, report.new, report.updated
+        job.total, job.new, job.updated, job.unchanged = report.total, report.new, report.updated, report.unchanged
+        job.changes = [[c.row, c.label, [list(f) for f in c.fields]] for c in report.changes]
         job.errors = [[e.row, e.column, e.message] for e in report.errors[: ImportJob.MAX_ERRORS_KEPT]]
+        job.message = " ".join(report.notes)[:500]
         if len(report.errors) > ImportJob.MAX_ERRORS_KEPT:
             job.message = f"共 {len(report.errors)} 处问题，仅保留前 {ImportJob.MAX_ERRORS_KEPT} 处。"
         if job.phase == ImportJob.Phase.IMPORT and report.ok:

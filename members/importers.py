@@ -2,8 +2,9 @@
 from django.core.exceptions import ValidationError
 
 from associations.validators import normalise_uscc, validate_uscc
-from common.imports import ChoiceWidget, DateWidget, TextWidget
+from common.imports import ChoiceWidget, DateWidget, NameWidget, TextWidget
 from common.lookups import DivisionWidget
+from common.names import normalise_name
 from common.pg_copy import values_by_key
 from common.tabular import Column, DomainsWidget, InstanceFactory, RowProblems, TableImporter
 
@@ -58,7 +59,7 @@ class VolunteerImporter(TableImporter):
         self.division_widget = DivisionWidget(("county", "township"))
         self.reveal = reveal  # exports: full numbers only for a user allowed (and logged by the caller)
         self.columns = (
-            Column("姓名", "name", required=True),
+            Column("姓名", "name", NameWidget(), required=True),
             Column("身份证号码", "id_number", IdNumberWidget(), required=True, export=self._export_id),
             Column(DIVISION_CODE, "division_code", TextWidget(), export=lambda v: v.division.gb_code),
             Column("所属区划", "division", self.division_widget, required=True, blank_ok=True,
@@ -69,7 +70,7 @@ class VolunteerImporter(TableImporter):
             Column("技能特长/专业领域", "skills"),
             Column("全国志愿服务信息系统编号", "volunteer_number"),
             Column("注册日期", "registered_on", DateWidget()),
-            Column("监护人姓名", "guardian_name"),
+            Column("监护人姓名", "guardian_name", NameWidget()),
             Column("与监护人关系", "guardian_relation"),
             Column("监护人同意日期", "guardian_consent_on", DateWidget()),
             Column("同意方式", "guardian_consent_method", ChoiceWidget(Volunteer.ConsentMethod.choices)),
@@ -189,7 +190,7 @@ class IndividualMemberImporter(TableImporter):
             Column("协会统一编制序列号", "association", self.association_widget, required=True),
             Column("身份证号码", "person", PersonWidget(), required=True,
                    export=lambda m: m.volunteer.id_number_masked),
-            Column("姓名", "name", export=lambda m: m.volunteer.name),
+            Column("姓名", "name", NameWidget(), export=lambda m: m.volunteer.name),
             Column("入会日期", "joined_on", DateWidget(), required=True),
             Column("退会日期", "left_on", DateWidget()),
             Column("推荐单位或推荐人", "recommended_by"),
@@ -227,7 +228,7 @@ class IndividualMemberImporter(TableImporter):
             if person is None:
                 problems.add("身份证号码", NOT_REGISTERED_IN_SCOPE)
                 continue
-            if member._name and member._name != person.name:
+            if member._name and member._name != normalise_name(person.name):
                 problems.add("姓名", f"与登记的姓名「{person.name}」不一致。")
             member.volunteer = person
             key = (member.association.pk, person.pk, member.joined_on)

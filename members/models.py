@@ -6,6 +6,7 @@ from simple_history.models import HistoricalRecords
 
 from associations.validators import validate_uscc
 from common.constraints import dates_in_order
+from common.names import PersonNameField
 from divisions.models import Division
 
 from . import personal_data
@@ -47,7 +48,7 @@ class Volunteer(models.Model):
         ONLINE = "online", "线上确认"
         IN_PERSON = "in_person", "当面确认"
 
-    name = models.CharField("姓名", max_length=50, db_index=True)
+    name = PersonNameField("姓名", max_length=50, db_index=True)
     division = models.ForeignKey(
         Division, verbose_name="所属区划", on_delete=models.PROTECT, related_name="+",
         limit_choices_to={"level__in": ["county", "township"]},
@@ -70,7 +71,7 @@ class Volunteer(models.Model):
     insurance_policy = models.CharField("保单号", max_length=64, blank=True)
     insured_from = models.DateField("保险起始日期", null=True, blank=True)
     insured_until = models.DateField("保险截止日期", null=True, blank=True)
-    guardian_name = models.CharField("监护人姓名", max_length=50, blank=True)
+    guardian_name = PersonNameField("监护人姓名", max_length=50, blank=True)
     guardian_relation = models.CharField("与监护人关系", max_length=20, blank=True)
     guardian_consent_on = models.DateField("监护人同意日期", null=True, blank=True)
     guardian_consent_method = models.CharField("同意方式", max_length=16, choices=ConsentMethod.choices, blank=True)

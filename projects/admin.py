@@ -58,6 +58,7 @@ class ProjectAdmin(TableExcelAdminMixin, ScopedModelAdmin):
     excel_title = "志愿服务项目"
     excel_noun = "个项目"
     excel_importer_class = ProjectImporter
+    excel_updates = True
     excel_text_columns = ("协会统一编制序列号",)
     excel_export_related = ("association", "team")
     excel_example = {"协会统一编制序列号": "150102-01", "项目名称": "七彩小屋陪伴计划", "项目品牌": "关爱行动·七彩小屋",

@@ -3,8 +3,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.scoping import division_ids_in_scope, user_association_id
-from common.imports import ChoiceWidget, DateWidget, DecimalWidget, TextWidget, YesNoWidget
+from common.imports import ChoiceWidget, DateWidget, DecimalWidget, NameWidget, TextWidget, YesNoWidget
 from common.lookups import DivisionWidget
+from common.names import normalise_name
 from common.pg_copy import existing_keys, fetch, values_by_key
 from common.tabular import Column, DomainsWidget, TableImporter
 from members.importers import NOT_REGISTERED_IN_SCOPE, AssociationWidget, PersonWidget
@@ -64,6 +65,8 @@ class ProjectImporter(TableImporter):
         project.regular = bool(values.get("regular"))
         project.brand = values.get("brand") or Brand.LOCAL
         project._team_name = values.get("team_name", "")
+        # What the row fills; a stored project keeps everything else (check_batch, merge_stored).
+        project._provided = {k for k in values if k != "team_name"} | ({"team"} if "team_name" in values else set())
         return project
 
     def check_batch(self, batch, found=None):
@@ -73,7 +76,7 @@ class ProjectImporter(TableImporter):
         from teams.models import Team
 
         associations = {p.association for _, p, _ in batch}
-        existing = {(p.association_id, p.name): p.pk for p in Project.objects.filter(
+        existing = {(p.association_id, p.name): p for p in Project.objects.filter(
             association__in=associations, name__in={p.name for _, p, _ in batch})}
         named = {p._team_name for _, p, _ in batch if p._team_name}
         teams: dict[tuple, list] = {}
@@ -92,9 +95,9 @@ class ProjectImporter(TableImporter):
                     problems.add("实施服务队", f"「{association.division.name}」没有名为「{project._team_name}」的服务队。")
                 else:
                     project.team = found[0]
-            pk = existing.get((association.pk, project.name))
-            if pk is not None:
-                project.pk, project._state.adding = pk, False
+            stored = existing.get((association.pk, project.name))
+            if stored is not None:
+                self.merge_stored(project, stored, project._provided)
             try:
                 project.clean()
             except ValidationError as error:
@@ -222,7 +225,7 @@ class ServiceRecordImporter(TableImporter):
             Column("活动日期", "held_on", DateWidget(), required=True, export=lambda r: r.activity.held_on),
             Column("身份证号码", "person", PersonWidget(), required=True,
                    export=lambda r: r.volunteer.id_number_masked),
-            Column("姓名", "name", export=lambda r: r.volunteer.name),
+            Column("姓名", "name", NameWidget(), export=lambda r: r.volunteer.name),
             Column("服务日期", "served_on", DateWidget()),
             Column("服务时长（小时）", "hours", HoursWidget(), required=True),
             Column("状态", "status", ChoiceWidget(ServiceRecord.Status.choices)),
@@ -302,7 +305,7 @@ class ServiceRecordImporter(TableImporter):
                 problems.add("活动名称", f"项目「{project}」没有 {held_on:%Y-%m-%d} 的活动「{name}」，请先导入活动。")
             if person is None:
                 problems.add("身份证号码", NOT_REGISTERED_IN_SCOPE)
-            elif record.name and record.name != person[1]:
+            elif record.name and record.name != normalise_name(person[1]):
                 problems.add("姓名", f"与登记的姓名「{person[1]}」不一致。")
             if activity_id is None or person is None:
                 continue

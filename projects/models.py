@@ -8,6 +8,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from common.constraints import dates_in_order
+from common.names import PersonNameField
 from divisions.models import Division
 
 from .keydates import KeyDateWindow
@@ -540,9 +541,9 @@ class Certificate(models.Model):
                                   related_name="+", editable=False)
     issued_at = models.DateTimeField("出具时间", default=timezone.now, editable=False)
     # 民发〔2015〕149号's certificate names who answers for it and how to reach the issuer
-    principal = models.CharField("负责人", max_length=50, blank=True,
+    principal = PersonNameField("负责人", max_length=50, blank=True,
                                  help_text="出具单位负责人；留空则取出具当日在任的会长（没有会长时取法定代表人）。")
-    handler = models.CharField("经办人", max_length=50, blank=True, help_text="留空则取出具人账号的姓名。")
+    handler = PersonNameField("经办人", max_length=50, blank=True, help_text="留空则取出具人账号的姓名。")
     contact = models.CharField("联系方式", max_length=50, blank=True,
                                help_text="出具单位的办公电话等，供查验证明使用；必填。")
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from associations.rules import Status, latest, verdict, worst
+from associations.rules import Status, verdict, worst
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 from django.core.exceptions import ValidationError
 
-from common.imports import ChoiceWidget, DateWidget, YesNoWidget
+from common.imports import ChoiceWidget, DateWidget, NameWidget, YesNoWidget
 from common.lookups import DivisionWidget
+from common.names import normalise_name
 from common.tabular import Column, TableImporter
 from members.importers import NOT_REGISTERED_IN_SCOPE, AssociationWidget, PersonWidget, people_in_scope
 
@@ -79,7 +80,7 @@ class RosterImporter(TableImporter):
             Column("服务队名称", "team_name", required=True, export=lambda m: m.team.name),
             Column("身份证号码", "person", PersonWidget(), required=True,
                    export=lambda m: m.volunteer.id_number_masked),
-            Column("姓名", "name", export=lambda m: m.volunteer.name),
+            Column("姓名", "name", NameWidget(), export=lambda m: m.volunteer.name),
             Column("加入日期", "joined_on", DateWidget()),
             Column("退出日期", "left_on", DateWidget()),
         )
@@ -111,7 +112,7 @@ class RosterImporter(TableImporter):
                 problems.add("服务队名称", f"「{membership._division.name}」没有名为「{membership._team_name}」的服务队。")
             if person is None:
                 problems.add("身份证号码", NOT_REGISTERED_IN_SCOPE)
-            elif membership._name and membership._name != person.name:
+            elif membership._name and membership._name != normalise_name(person.name):
                 problems.add("姓名", f"与登记的姓名「{person.name}」不一致。")
             if team is None or person is None:
                 continue

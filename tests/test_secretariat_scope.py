@@ -125,8 +125,9 @@ def test_a_secretariat_cannot_write_a_record_of_the_other_association_through_th
 
 
 def test_the_scope_check_refuses_a_record_of_the_other_association():
-    from accounts.scoping import assert_in_scope
     from django.core.exceptions import ValidationError
+
+    from accounts.scoping import assert_in_scope
 
     own, sibling = association(OWN), predecessor()
     account = staff_user(Role.SECRETARIAT, association=own)

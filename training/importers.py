@@ -1,7 +1,8 @@
 """Training sessions and their attendance through Excel, on the platform's one batch import engine."""
 from django.core.exceptions import ValidationError
 
-from common.imports import ChoiceWidget, DateWidget, DecimalWidget, YesNoWidget
+from common.imports import ChoiceWidget, DateWidget, DecimalWidget, NameWidget, YesNoWidget
+from common.names import normalise_name
 from common.tabular import Column, TableImporter
 from members.importers import NOT_REGISTERED_IN_SCOPE, AssociationWidget, PersonWidget, people_in_scope
 
@@ -70,7 +71,7 @@ class AttendanceImporter(TableImporter):
             Column("开始日期", "started_on", DateWidget(), required=True, export=lambda a: a.session.started_on),
             Column("身份证号码", "person", PersonWidget(), required=True,
                    export=lambda a: a.volunteer.id_number_masked),
-            Column("姓名", "name", export=lambda a: a.volunteer.name),
+            Column("姓名", "name", NameWidget(), export=lambda a: a.volunteer.name),
             Column("出勤", "attended", YesNoWidget()),
         )
 
@@ -102,7 +103,7 @@ class AttendanceImporter(TableImporter):
                 problems.add("培训名称", f"没有 {started_on:%Y-%m-%d} 开始的培训「{title}」，请先导入培训。")
             if person is None:
                 problems.add("身份证号码", NOT_REGISTERED_IN_SCOPE)
-            elif attendance._name and attendance._name != person.name:
+            elif attendance._name and attendance._name != normalise_name(person.name):
                 problems.add("姓名", f"与登记的姓名「{person.name}」不一致。")
             if session is None or person is None:
                 continue

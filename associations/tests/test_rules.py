@@ -15,9 +15,9 @@ from associations.rules import (
     PeriodFact,
     ProjectFact,
     Status,
+    SupervisionFact,
     TeamFact,
     TrainingFact,
-    SupervisionFact,
     UnitMemberFact,
     evaluate,
 )

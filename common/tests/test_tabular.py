@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from common.tabular import InstanceFactory, collector_paused, quick_thread_switches
+from common.tabular import InstanceFactory
 
 
 @pytest.mark.django_db
@@ -39,26 +39,66 @@ def test_instance_factory_calls_a_callable_default_for_each_instance():
     assert new({"recorded_at": None}).recorded_at is None  # a value from the row wins
 
 
-def test_the_cycle_collector_is_paused_during_an_import_and_restored_after_a_failure():
-    assert gc.isenabled()
-    with pytest.raises(RuntimeError):
-        with collector_paused():
-            assert not gc.isenabled()
-            with collector_paused():  # nested: the outer one restores it
-                pass
-            assert not gc.isenabled()
-            raise RuntimeError
-    assert gc.isenabled()
+PROCESS_WIDE = {("sys", "setswitchinterval"), ("gc", "disable"), ("gc", "enable"), ("gc", "freeze"),
+                ("gc", "set_threshold"), ("sys", "setrecursionlimit")}
 
 
-def test_thread_switches_are_quicker_during_a_background_import_and_restored_after_a_failure():
-    default = sys.getswitchinterval()
-    with pytest.raises(RuntimeError):
-        with quick_thread_switches(0.0002):
-            assert sys.getswitchinterval() == pytest.approx(0.0002, abs=2e-6)
-            with quick_thread_switches(0.001):  # nested: never slower than the outer one, which restores it
-                assert sys.getswitchinterval() == pytest.approx(0.0002, abs=2e-6)
-            raise RuntimeError
-    assert sys.getswitchinterval() == default
-    with quick_thread_switches(0.0002, enabled=False):  # no writer thread: the process keeps its setting
-        assert sys.getswitchinterval() == default
+def test_no_module_changes_interpreter_settings():
+    """Code runs the same in runserver, gunicorn threads and Celery: nothing sets the switch interval or the
+    collector for the whole process."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    found = []
+    for path in root.glob("*/**/*.py"):
+        if ".venv" in path.parts or "node_modules" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                    and (node.value.id, node.attr) in PROCESS_WIDE and path.name != "test_tabular.py"):
+                found.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert found == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_overlapping_imports_leave_the_interpreter_as_it_was():
+    """Two volunteer imports at once, each in its own thread, while a third samples the process settings."""
+    import threading
+
+    from accounts.roles import Role
+    from accounts.tests.factories import staff_user
+    from common.excel import iter_sheet
+    from common.tests.sheets import xlsx
+    from members.importers import VolunteerImporter
+    from members.tests.factories import id_number
+
+    interval, collecting = sys.getswitchinterval(), gc.isenabled()
+    user = staff_user(Role.COUNTY_STAFF, "150102")
+    importer = VolunteerImporter(user)
+    rows = [{"姓名": f"乌云{i}", "身份证号码": id_number("150102", date(1980 + i % 20, 1 + i % 12, 1 + i % 28)),
+             "所属区划": "新城区", "注册日期": "2021-03-05"} for i in range(1500)]
+    content = xlsx(importer.sheet_name, importer.headers, rows)
+    seen, done, reports = set(), threading.Event(), []
+
+    def sample():
+        while not done.is_set():
+            seen.add((sys.getswitchinterval(), gc.isenabled()))
+
+    def run():
+        headers, cells = iter_sheet(content, sheet_name=importer.sheet_name)
+        reports.append(VolunteerImporter(user).run(headers, cells, dry_run=True))
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    imports = [threading.Thread(target=run) for _ in range(2)]
+    for thread in imports:
+        thread.start()
+    for thread in imports:
+        thread.join()
+    done.set()
+    sampler.join()
+    assert len(reports) == 2 and all(r.total == 1500 for r in reports)
+    assert all(r.ok and r.new == 1500 for r in reports), reports[0].errors[:3]
+    assert seen == {(interval, collecting)}
+    assert (sys.getswitchinterval(), gc.isenabled()) == (interval, collecting)

@@ -318,3 +318,33 @@ def test_a_service_record_keeps_its_evaluation_and_a_tenth_of_an_hour(user, own)
     assert (report.new, report.errors) == (2, [])
     assert sorted(ServiceRecord.objects.values_list("hours", "evaluation")) == [
         (Decimal("0.2"), "服务认真，受到社区居民好评"), (Decimal("1.7"), "")]
+
+
+def test_a_project_row_with_blank_cells_changes_only_what_it_fills(user, own):
+    from common.imports import CLEAR_MARKER, RowChange
+    from teams.models import Team
+
+    team = Team.objects.create(name="新城区青年志愿服务队", division=own.division, founded_on=date(2020, 1, 1))
+    care = project(own, beneficiaries=["left_behind_children"], service_posts="陪伴辅导", team=team,
+                   library_candidate_on=date(2022, 3, 1))
+    row = {"协会统一编制序列号": own.serial_number, "项目名称": care.name, "项目品牌": "关爱行动·七彩小屋",
+           "服务领域": "助学", "结束日期": "2024-12-31"}
+    report = run(ProjectImporter, user, [row], dry_run=True)
+    assert (report.new, report.updated, report.unchanged) == (0, 1, 0)
+    assert report.changes == [RowChange(2, str(care), (("结束日期", "（空）", "2024-12-31"),))]
+
+    report = run(ProjectImporter, user, [row])
+    assert report.ok, report.errors
+    care.refresh_from_db()
+    assert (care.ended_on, care.regular, care.beneficiaries, care.service_posts, care.team_id,
+            care.library_candidate_on) == (date(2024, 12, 31), True, ["left_behind_children"], "陪伴辅导", team.pk,
+                                           date(2022, 3, 1))
+
+    again = run(ProjectImporter, user, [row])
+    assert (again.updated, again.unchanged) == (0, 1)
+    assert care.history.count() == 2  # created, then the one real change
+
+    report = run(ProjectImporter, user, [{**row, "服务岗位": CLEAR_MARKER}])
+    assert report.ok, report.errors
+    care.refresh_from_db()
+    assert care.service_posts == "" and care.beneficiaries == ["left_behind_children"]

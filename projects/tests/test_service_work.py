@@ -12,8 +12,8 @@ from django.urls import reverse
 from accounts.roles import Role
 from associations.models import Association
 from associations.rules import Status
-from checkup.facts import association_findings
 from associations.tests.factories import association
+from checkup.facts import association_findings
 from divisions.models import Division
 from members.models import VolunteerStar
 from members.services import star_confirm, star_level_for, star_levels_recompute, star_notice_start

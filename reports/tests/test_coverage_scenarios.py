@@ -159,7 +159,6 @@ def test_the_county_sheet_has_one_column_per_clause_in_clause_order_with_names(o
 
 def test_a_county_that_did_everything_last_year_is_not_failing_anywhere_on_2_january(official):
     from associations.tests.test_checkup import well_kept
-
     from projects.models import Activity
     from projects.tests.factories import record
 
