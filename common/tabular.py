@@ -124,6 +124,7 @@ class TableImporter:
     change_reason = "Excel导入"
 
     clean_cache_size = 100_000  # distinct cells remembered per column (see ``_clean_row``)
+    analyze_after_rows = 10_000  # an import writing this many rows refreshes the tables' statistics
     # On PostgreSQL, write new rows from a second thread while the next batch is read and checked (for tables
     # whose import needs no primary keys back: ``copy_insert_with_history``).
     insert_in_background = False
@@ -462,7 +463,26 @@ class TableImporter:
             report.new = report.updated = report.unchanged = 0
             report.names, report.changes = [], []
         report.errors.sort(key=lambda e: (e.row or 0, e.column))
+        if not dry_run and report.ok and report.new + report.updated >= self.analyze_after_rows:
+            transaction.on_commit(self.analyze)
         return report
+
+    def written_tables(self) -> list[str]:
+        """The tables an import writes: the model's and its history's (and more where an importer says so)."""
+        tables = [self.model._meta.db_table]
+        history = getattr(self.model, "history", None)
+        if history is not None:
+            tables.append(history.model._meta.db_table)
+        return tables
+
+    def analyze(self) -> None:
+        """Fresh planner statistics for what a large import wrote, so that list pages do not plan for the table
+        as it was before (PostgreSQL; run once the import's transaction has committed)."""
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            for table in self.written_tables():
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
     def _batches(self, headers: list[str], rows: Iterable[tuple[int, list]]) -> Iterator[list[tuple]]:
         """The rows, a batch at a time, cleaned and built: (Excel row, instance or None, problems)."""

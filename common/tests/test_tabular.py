@@ -102,3 +102,40 @@ def test_two_overlapping_imports_leave_the_interpreter_as_it_was():
     assert all(r.ok and r.new == 1500 for r in reports), reports[0].errors[:3]
     assert seen == {(interval, collecting)}
     assert (sys.getswitchinterval(), gc.isenabled()) == (interval, collecting)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_import_refreshes_the_planner_statistics_of_what_it_wrote():
+    from django.db import connection
+
+    from accounts.roles import Role
+    from accounts.tests.factories import staff_user
+    from common.excel import iter_sheet
+    from common.tests.sheets import xlsx
+    from members.importers import VolunteerImporter
+    from members.tests.factories import id_number
+
+    if connection.vendor != "postgresql":
+        pytest.skip("ANALYZE is PostgreSQL's")
+
+    def analyzed():
+        with connection.cursor() as cursor:
+            # reltuples is written by ANALYZE into the catalogue at once (the statistics views lag behind)
+            cursor.execute("SELECT relname, reltuples FROM pg_class "
+                           "WHERE relname IN ('members_volunteer', 'members_historicalvolunteer')")
+            return dict(cursor.fetchall())
+
+    class Small(VolunteerImporter):
+        analyze_after_rows = 50
+
+    user = staff_user(Role.COUNTY_STAFF, "150102")
+    rows = [{"姓名": f"乌云{i}", "身份证号码": id_number("150102", date(1985, 1 + i % 12, 1 + i % 28)),
+             "所属区划": "新城区", "注册日期": "2021-03-05"} for i in range(60)]
+    content = xlsx(Small.sheet_name, Small(user).headers, rows)
+    before = analyzed()
+    headers, cells = iter_sheet(content, sheet_name=Small.sheet_name)
+    report = Small(user).run(headers, cells, dry_run=False)
+    assert report.ok and report.new == 60, report.errors[:3]
+    after = analyzed()
+    assert all(before[t] < 60 for t in before)
+    assert after == {"members_volunteer": 60, "members_historicalvolunteer": 60}
