@@ -12,7 +12,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -44,8 +44,7 @@ class UploadForm(forms.Form):
 
 
 def _change_rows(report: ImportReport) -> list:
-    """The report's changes in the shape the background job stores them (one template shows both)."""
-    return [[c.row, c.label, [list(f) for f in c.fields]] for c in report.changes]
+    return ImportJob.change_rows(report)
 
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
@@ -90,6 +89,7 @@ class ExcelAdminMixin:
             path("excel/job/<uuid:job_id>/errors/", wrap(self.excel_job_errors_view), name=self._url_name("job_errors")),
             path("excel/job/<uuid:job_id>/confirm/", wrap(self.excel_job_confirm_view),
                  name=self._url_name("job_confirm")),
+            path("excel/job/<uuid:job_id>/retry/", wrap(self.excel_job_retry_view), name=self._url_name("job_retry")),
             *super().get_urls(),
         ]
 
@@ -138,8 +138,8 @@ class ExcelAdminMixin:
                 token = None
                 if report.ok:
                     stored = default_storage.save(f"{UPLOAD_DIR}/{uuid.uuid4().hex}.xlsx", ContentFile(content))
-                    token = signing.dumps({"path": stored, "user": request.user.pk, "model": self.opts.label},
-                                          salt=TOKEN_SALT)
+                    token = signing.dumps({"path": stored, "user": request.user.pk, "model": self.opts.label,
+                                           "filename": form.cleaned_data["file"].name[:255]}, salt=TOKEN_SALT)
                 return self._render(request, form=UploadForm(), report=report, token=token,
                                     filename=form.cleaned_data["file"].name, changes=_change_rows(report))
         return self._render(request, form=form)
@@ -163,7 +163,17 @@ class ExcelAdminMixin:
         except FileNotFoundError:
             messages.error(request, "该文件已经导入或已过期，请重新上传。")
             return retry
-        report = self.excel_import(request.user, content, dry_run=False)
+        job = self._claim_import(request, payload["path"], payload.get("filename", "") or "（直接导入）",
+                                 status=ImportJob.Status.RUNNING)
+        if job is None:
+            return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        try:
+            report = self.excel_import(request.user, content, dry_run=False)
+        except BaseException:
+            ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, finished_at=timezone.now(),
+                                                       message="导入过程中出现系统错误，未写入任何数据，请联系管理员。")
+            raise
+        job.record(report)
         if not report.ok:
             # The data changed between preview and confirm: show why; nothing was written.
             return self._render(request, form=UploadForm(), report=report, token=None)
@@ -174,9 +184,16 @@ class ExcelAdminMixin:
 
     # background jobs -----------------------------------------------------------------------------------------
     def _enqueue(self, job: ImportJob) -> None:
-        from .tasks import excel_import_run
+        """Queue the job once it is committed; a broker that cannot be reached fails it at once, with a message
+        saying so, and the file stays for 重新执行."""
+        from .tasks import excel_import_run, send
 
-        transaction.on_commit(lambda: excel_import_run.delay(str(job.pk)))
+        def queue():
+            if not send(excel_import_run, str(job.pk)):
+                ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(
+                    status=ImportJob.Status.FAILED, message=ImportJob.BROKER_DOWN, finished_at=timezone.now())
+
+        transaction.on_commit(queue)
 
     def _start_job(self, request, content: bytes, filename: str):
         from .excel import check_xlsx
@@ -202,16 +219,21 @@ class ExcelAdminMixin:
 
     def excel_job_view(self, request, job_id):
         job = self._job(request, job_id)
+        if ImportJob.reap(pk=job.pk):
+            job.refresh_from_db()
         return TemplateResponse(request, "admin/excel_job.html", self._context(
             request, job=job, errors=job.errors[:200],
             status_url=reverse(f"admin:{self._url_name('job_status')}", args=[job.pk]),
             errors_url=reverse(f"admin:{self._url_name('job_errors')}", args=[job.pk]),
             job_confirm_url=reverse(f"admin:{self._url_name('job_confirm')}", args=[job.pk]),
+            job_retry_url=reverse(f"admin:{self._url_name('job_retry')}", args=[job.pk]),
             changelist_url=reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"),
         ))
 
     def excel_job_status_view(self, request, job_id):
         job = self._job(request, job_id)
+        if ImportJob.reap(pk=job.pk):
+            job.refresh_from_db()
         return JsonResponse({"status": job.status, "total": job.total, "errors": len(job.errors)})
 
     def excel_job_errors_view(self, request, job_id):
@@ -233,8 +255,41 @@ class ExcelAdminMixin:
         preview = self._job(request, job_id)
         if request.method != "POST" or not preview.ok or preview.phase != ImportJob.Phase.PREVIEW:
             raise PermissionDenied
-        job = ImportJob.objects.create(user=request.user, model_label=self.opts.label, filename=preview.filename,
-                                       stored_path=preview.stored_path, phase=ImportJob.Phase.IMPORT)
+        job = self._claim_import(request, preview.stored_path, preview.filename)
+        if job is None:
+            live = ImportJob.objects.filter(stored_path=preview.stored_path, phase=ImportJob.Phase.IMPORT).exclude(
+                status=ImportJob.Status.FAILED).first()
+            return redirect(f"admin:{self._url_name('job')}", job_id=live.pk)
+        self._enqueue(job)
+        return redirect(f"admin:{self._url_name('job')}", job_id=job.pk)
+
+    def _claim_import(self, request, stored_path: str, filename: str, status=ImportJob.Status.QUEUED):
+        """The import job of an upload, or None when one is already queued, running or done (a second
+        confirmation of the same preview): the database's unique constraint decides, whatever the timing."""
+        try:
+            with transaction.atomic():
+                return ImportJob.objects.create(user=request.user, model_label=self.opts.label, filename=filename,
+                                                stored_path=stored_path, phase=ImportJob.Phase.IMPORT, status=status,
+                                                heartbeat_at=timezone.now())
+        except IntegrityError:
+            messages.info(request, "该文件已经确认导入，不会重复导入。")
+            return None
+
+    def excel_job_retry_view(self, request, job_id):
+        """重新执行: a failed job's phase again, from the same stored file."""
+        failed = self._job(request, job_id)
+        if request.method != "POST" or failed.status != ImportJob.Status.FAILED:
+            raise PermissionDenied
+        if not default_storage.exists(failed.stored_path):
+            messages.error(request, "原文件已不存在，请重新上传。")
+            return redirect(f"admin:{self._url_name('import')}")
+        if failed.phase == ImportJob.Phase.IMPORT:
+            job = self._claim_import(request, failed.stored_path, failed.filename)
+            if job is None:
+                return redirect(f"admin:{self._url_name('job')}", job_id=failed.pk)
+        else:
+            job = ImportJob.objects.create(user=request.user, model_label=self.opts.label,
+                                           filename=failed.filename, stored_path=failed.stored_path)
         self._enqueue(job)
         return redirect(f"admin:{self._url_name('job')}", job_id=job.pk)
 

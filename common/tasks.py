@@ -8,7 +8,24 @@ from .excel import ExcelFileError
 from .models import ImportJob
 
 
-@shared_task(name="common.excel_import_run", acks_late=True, max_retries=0)
+def send(task, *args) -> bool:
+    """Queue ``task`` now, or say at once that the broker cannot be reached (no retries: the page must answer
+    within seconds, and the caller records why nothing was queued)."""
+    from kombu.exceptions import OperationalError
+
+    try:
+        task.apply_async(args, retry=False)
+    except (OperationalError, OSError):
+        return False
+    return True
+
+
+@shared_task(name="common.import_jobs_reap", ignore_result=True)
+def import_jobs_reap() -> int:
+    return ImportJob.reap()
+
+
+@shared_task(name="common.excel_import_run", acks_late=True, max_retries=0, ignore_result=True)
 def excel_import_run(job_id: str) -> str:
     """Run one phase of a large import; the admin polls the job for progress and the report."""
     with transaction.atomic():
@@ -17,8 +34,8 @@ def excel_import_run(job_id: str) -> str:
             return "missing"  # its transaction never committed, or the job was deleted
         if job.status != ImportJob.Status.QUEUED:
             return job.status  # delivered twice: the first delivery owns it
-        job.status = ImportJob.Status.RUNNING
-        job.save(update_fields=["status"])
+        job.status, job.heartbeat_at = ImportJob.Status.RUNNING, timezone.now()
+        job.save(update_fields=["status", "heartbeat_at"])
     model_admin = next(a for m, a in admin.site._registry.items() if m._meta.label == job.model_label)
 
     side, progress = _progress_reporter(job)
@@ -33,13 +50,7 @@ def excel_import_run(job_id: str) -> str:
         job.status, job.message = ImportJob.Status.FAILED, "导入过程中出现系统错误，未写入任何数据，请联系管理员。"
         raise
     else:
-        job.status = ImportJob.Status.DONE
-        job.total, job.new, job.updated, job.unchanged = report.total, report.new, report.updated, report.unchanged
-        job.changes = [[c.row, c.label, [list(f) for f in c.fields]] for c in report.changes]
-        job.errors = [[e.row, e.column, e.message] for e in report.errors[: ImportJob.MAX_ERRORS_KEPT]]
-        job.message = " ".join(report.notes)[:500]
-        if len(report.errors) > ImportJob.MAX_ERRORS_KEPT:
-            job.message = f"共 {len(report.errors)} 处问题，仅保留前 {ImportJob.MAX_ERRORS_KEPT} 处。"
+        job.record(report, save=False)
         if job.phase == ImportJob.Phase.IMPORT and report.ok:
             default_storage.delete(job.stored_path)
     finally:
@@ -60,10 +71,11 @@ def _progress_reporter(job: ImportJob):
         return None, None
     side = connections.create_connection(DEFAULT_DB_ALIAS)
     quote = side.ops.quote_name
-    sql = f"UPDATE {quote(ImportJob._meta.db_table)} SET {quote('total')} = %s WHERE {quote('id')} = %s"
+    sql = (f"UPDATE {quote(ImportJob._meta.db_table)} SET {quote('total')} = %s, {quote('heartbeat_at')} = %s "
+           f"WHERE {quote('id')} = %s")
 
     def progress(rows: int) -> None:
         with side.cursor() as cursor:
-            cursor.execute(sql, [rows, str(job.pk)])
+            cursor.execute(sql, [rows, timezone.now(), str(job.pk)])
 
     return side, progress

@@ -50,8 +50,13 @@ class MetricSnapshotAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
         """重新计算: queue the snapshot job (run in-process when no broker is configured)."""
         if request.method != "POST" or not request.user.has_perm("reports.add_metricsnapshot"):
             return redirect(reverse("admin:reports_metricsnapshot_changelist"))
-        snapshots_compute_task.delay()
-        self.message_user(request, "已提交重新计算，完成后刷新本页即可看到新的计算时间。", messages.SUCCESS)
+        from common.tasks import send
+
+        if not send(snapshots_compute_task):
+            self.message_user(request, "后台任务服务暂时无法连接，未能提交重新计算，看板仍显示上一次的计算结果。"
+                                       "请稍后再试；多次失败请联系管理员。", messages.ERROR)
+        else:
+            self.message_user(request, "已提交重新计算，完成后刷新本页即可看到新的计算时间。", messages.SUCCESS)
         return redirect(reverse("admin:reports_metricsnapshot_changelist"))
 
 

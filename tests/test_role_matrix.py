@@ -90,7 +90,8 @@ def test_every_model_url_action_and_renderer_has_an_entry():
     own_rules = {"accounts_user", "axes_accessattempt", "axes_accessfailurelog", "axes_accesslog",
                  "authtoken_tokenproxy"}  # accounts: strictly below the manager (accounts/tests); superusers only
     assert set(registered) - own_rules - set(MAKERS) == set()
-    known = set(STANDARD) | set(COLLECTION_VIEWS) | set(ELSEWHERE) | REDIRECTS | set(JOB_VIEWS) | {"excel_job_confirm"}
+    known = set(STANDARD) | set(COLLECTION_VIEWS) | set(ELSEWHERE) | REDIRECTS | set(JOB_VIEWS) | {"excel_job_confirm",
+                                                                                               "excel_job_retry"}
     for name in MAKERS:
         extra = {kind for kind in admin_url_kinds(name, registered[name]) - known if f"{name}_{kind}" not in RECORD_VIEWS}
         assert extra == set(), name
@@ -234,6 +235,11 @@ def run_admin(matrix, client):
                 matrix.check(role, "excel_job_confirm", "POST",
                              c.post(reverse(f"admin:{name}_excel_job_confirm", args=[job.pk])),
                              {302} if role == "anonymous" else {404} if importing else {403})
+            # 重新执行: only the owner's failed job; the matrix's job is done, so even its owner is refused
+            matrix.check(role, "excel_job_retry", "POST",
+                         c.post(reverse(f"admin:{name}_excel_job_retry", args=[job.pk])),
+                         {302} if role == "anonymous" else ({403} if role == "county" else {404}) if importing
+                         else {403})
         for view in REDIRECTS & kinds:
             matrix.check(role, view, "GET", c.get(reverse(f"admin:{name}_{view}")), {302})
     # the export holds exactly what the list shows (the list was checked against the record's reach above)

@@ -152,12 +152,18 @@ CELERY_TIMEZONE = TIME_ZONE
 # Hard limit below the Redis visibility timeout, so a long task is never delivered twice.
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_TIME_LIMIT = 30 * 60
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
+# A message not acknowledged this long goes back to the queue: longer than the longest task (the time limit);
+# connections give up within a second and are not retried, so a page that queues a task answers at once when
+# Redis is down (and says so) instead of hanging.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 45 * 60, "socket_connect_timeout": 1, "max_retries": 0}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BEAT_SCHEDULE = {
     "star-levels-nightly": {"task": "members.star_levels_recompute", "schedule": crontab(hour=2, minute=30)},
     "snapshots-nightly": {"task": "reports.snapshots_compute", "schedule": crontab(hour=3, minute=0)},
     "access-log-retention": {"task": "members.access_log_prune", "schedule": crontab(hour=4, minute=0, day_of_week=1)},
+    "import-jobs-reap": {"task": "common.import_jobs_reap", "schedule": crontab(minute="*/5")},
 }
 
 REST_FRAMEWORK = {

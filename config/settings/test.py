@@ -20,3 +20,6 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
 PERSONAL_DATA_KEYS = env.list("PERSONAL_DATA_KEYS", default=["dGVzdC1vbmx5LWtleS1ub3Qtc2VjcmV0LTAwMDAwMDA="])
 PERSONAL_DATA_HASH_KEY = env.str("PERSONAL_DATA_HASH_KEY", default="test-only-hash-key")
+if env.str("TEST_FILE_STORAGE", default=""):  # a worker process started by a test reads the files the test wrote
+    STORAGES["default"] = {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                           "OPTIONS": {"location": env.str("TEST_FILE_STORAGE")}}
