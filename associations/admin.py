@@ -204,7 +204,7 @@ class AssociationAdmin(ExcelAdminMixin, ScopedModelAdmin):
     def excel_export(self, request, queryset):
         return ledger_workbook(queryset, user=request.user, as_of=_today())
 
-    def excel_import(self, user, content, *, dry_run, progress=None):
+    def excel_import(self, user, content, *, dry_run, progress=None, options=None):
         headers, rows = iter_sheet(content, sheet_name=LEDGER_SHEET, max_rows=LedgerImporter.max_rows)
         return LedgerImporter(user).run(headers, rows, dry_run=dry_run, progress=progress)
 

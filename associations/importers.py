@@ -198,32 +198,20 @@ class LedgerImporter(TableImporter):
             return header, str(Association.SupervisorKind(value).label)
         return header, value.isoformat() if hasattr(value, "isoformat") else str(value)
 
-    def _write_job(self, instances):
+    def _write(self, instances):
         """The associations, then the supervising units their rows record (new associations need their keys)."""
-        write = super()._write_job(instances)
+        from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+        super()._write(instances)
         units = [i.unit_change for i in instances if getattr(i, "unit_change", None) is not None]
-        if not units:
-            return write
-        user, reason = self.user, self.change_reason
-
-        def write_units(conn):
-            from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-
-            if write is not None:
-                write(conn)
-            for unit in units:
-                unit.association_id = unit.association.pk
-            new, changed = [u for u in units if u.pk is None], [u for u in units if u.pk is not None]
-            history = {"default_user": user, "default_change_reason": reason, "batch_size": 2000}
-            if new:
-                bulk_create_with_history(new, SupervisingUnit, **history)
-            if changed:
-                bulk_update_with_history(changed, SupervisingUnit, UNIT_FIELDS, **history)
-
-        if write is None:
-            write_units(None)
-            return None
-        return write_units
+        for unit in units:
+            unit.association_id = unit.association.pk
+        new, changed = [u for u in units if u.pk is None], [u for u in units if u.pk is not None]
+        history = {"default_user": self.user, "default_change_reason": self.change_reason, "batch_size": 2000}
+        if new:
+            bulk_create_with_history(new, SupervisingUnit, **history)
+        if changed:
+            bulk_update_with_history(changed, SupervisingUnit, UNIT_FIELDS, **history)
 
     def _remember(self, key, number):
         earlier = self.seen.setdefault(key, number)

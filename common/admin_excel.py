@@ -20,7 +20,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from .excel import ExcelFileError, append_row
-from .imports import CLEAR_NOTE, ImportReport
+from .imports import CLEAR_NOTE, ON_EXISTING_CHOICES, ON_EXISTING_ERROR, ImportReport
 from .models import ImportJob
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -36,11 +36,25 @@ class UploadForm(forms.Form):
         help_text="请使用“下载导入模板”得到的文件填写；整个文件无误才会导入。",
     )
 
+    def __init__(self, *args, existing_choice: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if existing_choice:
+            self.fields["on_existing"] = forms.ChoiceField(
+                label="表中已登记的人员", choices=ON_EXISTING_CHOICES, initial=ON_EXISTING_ERROR, required=False,
+                widget=forms.RadioSelect, help_text="按身份证号码判断是否已登记。预览会列出将跳过或更新的人数，确认后才写入。")
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError("只接受 Excel 工作簿（.xlsx）。")
         return upload
+
+    @property
+    def options(self) -> dict:
+        """What the import is told besides the file (on sheets of people: what a registered person's row does)."""
+        if "on_existing" not in self.fields:
+            return {}
+        return {"on_existing": self.cleaned_data.get("on_existing") or ON_EXISTING_ERROR}
 
 
 def _change_rows(report: ImportReport) -> list:
@@ -62,6 +76,8 @@ class ExcelAdminMixin:
     # Files larger than this are checked and imported by a Celery worker, with a progress bar, so no request
     # is held open for minutes.
     excel_background_bytes = 512 * 1024
+    # A sheet of people: the upload form asks what a row for someone already registered does.
+    excel_existing_choice = False
 
     # hooks -------------------------------------------------------------------------------------------------
     def excel_template(self, request) -> bytes:
@@ -70,8 +86,12 @@ class ExcelAdminMixin:
     def excel_export(self, request, queryset) -> bytes:
         raise NotImplementedError
 
-    def excel_import(self, user, content: bytes, *, dry_run: bool, progress=None) -> ImportReport:
+    def excel_import(self, user, content: bytes, *, dry_run: bool, progress=None, options=None) -> ImportReport:
+        """``options``: the upload form's ``options`` (``UploadForm.options``), kept with the preview."""
         raise NotImplementedError
+
+    def excel_upload_form(self, data=None, files=None) -> UploadForm:
+        return UploadForm(data, files, existing_choice=self.excel_existing_choice)
 
     # urls and views ----------------------------------------------------------------------------------------
     def _url_name(self, view: str) -> str:
@@ -125,13 +145,14 @@ class ExcelAdminMixin:
 
     def excel_import_view(self, request):
         self._require_import_permission(request)
-        form = UploadForm(request.POST or None, request.FILES or None)
+        form = self.excel_upload_form(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             content = form.cleaned_data["file"].read()
+            options = form.options
             if len(content) > self.excel_background_bytes:
-                return self._start_job(request, content, form.cleaned_data["file"].name)
+                return self._start_job(request, content, form.cleaned_data["file"].name, options)
             try:
-                report = self.excel_import(request.user, content, dry_run=True)
+                report = self.excel_import(request.user, content, dry_run=True, options=options)
             except ExcelFileError as error:
                 form.add_error("file", str(error))
             else:
@@ -139,10 +160,18 @@ class ExcelAdminMixin:
                 if report.ok:
                     stored = default_storage.save(f"{UPLOAD_DIR}/{uuid.uuid4().hex}.xlsx", ContentFile(content))
                     token = signing.dumps({"path": stored, "user": request.user.pk, "model": self.opts.label,
-                                           "filename": form.cleaned_data["file"].name[:255]}, salt=TOKEN_SALT)
-                return self._render(request, form=UploadForm(), report=report, token=token,
-                                    filename=form.cleaned_data["file"].name, changes=_change_rows(report))
+                                           "filename": form.cleaned_data["file"].name[:255], "options": options},
+                                          salt=TOKEN_SALT)
+                return self._render(request, form=self.excel_upload_form(), report=report, token=token,
+                                    filename=form.cleaned_data["file"].name, changes=_change_rows(report),
+                                    choice=self._choice_label(options))
         return self._render(request, form=form)
+
+    @staticmethod
+    def _choice_label(options) -> str:
+        """The chosen handling of registered people, as the preview repeats it."""
+        value = (options or {}).get("on_existing")
+        return dict(ON_EXISTING_CHOICES)[value].split("：")[0] if value else ""
 
     def excel_confirm_view(self, request):
         self._require_import_permission(request)
@@ -163,12 +192,13 @@ class ExcelAdminMixin:
         except FileNotFoundError:
             messages.error(request, "该文件已经导入或已过期，请重新上传。")
             return retry
+        options = payload.get("options") or {}
         job = self._claim_import(request, payload["path"], payload.get("filename", "") or "（直接导入）",
-                                 status=ImportJob.Status.RUNNING)
+                                 options, status=ImportJob.Status.RUNNING)
         if job is None:
             return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
         try:
-            report = self.excel_import(request.user, content, dry_run=False)
+            report = self.excel_import(request.user, content, dry_run=False, options=options)
         except BaseException:
             ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, finished_at=timezone.now(),
                                                        message="导入过程中出现系统错误，未写入任何数据，请联系管理员。")
@@ -176,10 +206,12 @@ class ExcelAdminMixin:
         job.record(report)
         if not report.ok:
             # The data changed between preview and confirm: show why; nothing was written.
-            return self._render(request, form=UploadForm(), report=report, token=None)
+            return self._render(request, form=self.excel_upload_form(), report=report, token=None)
         default_storage.delete(payload["path"])
         messages.success(request, f"导入完成：新增 {report.new} {self.excel_noun}，更新 {report.updated} {self.excel_noun}"
-                                  + (f"，{report.unchanged} {self.excel_noun}无变化" if report.unchanged else "") + "。")
+                                  + (f"，{report.unchanged} {self.excel_noun}无变化" if report.unchanged else "")
+                                  + (f"，跳过已登记的 {report.skipped} {self.excel_noun}" if report.skipped else "")
+                                  + "。")
         return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
 
     # background jobs -----------------------------------------------------------------------------------------
@@ -195,18 +227,18 @@ class ExcelAdminMixin:
 
         transaction.on_commit(queue)
 
-    def _start_job(self, request, content: bytes, filename: str):
+    def _start_job(self, request, content: bytes, filename: str, options: dict):
         from .excel import check_xlsx
 
         try:
             check_xlsx(content)
         except ExcelFileError as error:
-            form = UploadForm()
+            form = self.excel_upload_form()
             form.add_error(None, str(error))
             return self._render(request, form=form)
         stored = default_storage.save(f"{UPLOAD_DIR}/{uuid.uuid4().hex}.xlsx", ContentFile(content))
         job = ImportJob.objects.create(user=request.user, model_label=self.opts.label, filename=filename,
-                                       stored_path=stored)
+                                       stored_path=stored, options=options)
         self._enqueue(job)
         return redirect(f"admin:{self._url_name('job')}", job_id=job.pk)
 
@@ -222,7 +254,7 @@ class ExcelAdminMixin:
         if ImportJob.reap(pk=job.pk):
             job.refresh_from_db()
         return TemplateResponse(request, "admin/excel_job.html", self._context(
-            request, job=job, errors=job.errors[:200],
+            request, job=job, errors=job.errors[:200], choice=self._choice_label(job.options),
             status_url=reverse(f"admin:{self._url_name('job_status')}", args=[job.pk]),
             errors_url=reverse(f"admin:{self._url_name('job_errors')}", args=[job.pk]),
             job_confirm_url=reverse(f"admin:{self._url_name('job_confirm')}", args=[job.pk]),
@@ -255,7 +287,7 @@ class ExcelAdminMixin:
         preview = self._job(request, job_id)
         if request.method != "POST" or not preview.ok or preview.phase != ImportJob.Phase.PREVIEW:
             raise PermissionDenied
-        job = self._claim_import(request, preview.stored_path, preview.filename)
+        job = self._claim_import(request, preview.stored_path, preview.filename, preview.options)
         if job is None:
             live = ImportJob.objects.filter(stored_path=preview.stored_path, phase=ImportJob.Phase.IMPORT).exclude(
                 status=ImportJob.Status.FAILED).first()
@@ -263,14 +295,15 @@ class ExcelAdminMixin:
         self._enqueue(job)
         return redirect(f"admin:{self._url_name('job')}", job_id=job.pk)
 
-    def _claim_import(self, request, stored_path: str, filename: str, status=ImportJob.Status.QUEUED):
+    def _claim_import(self, request, stored_path: str, filename: str, options: dict,
+                      status=ImportJob.Status.QUEUED):
         """The import job of an upload, or None when one is already queued, running or done (a second
         confirmation of the same preview): the database's unique constraint decides, whatever the timing."""
         try:
             with transaction.atomic():
                 return ImportJob.objects.create(user=request.user, model_label=self.opts.label, filename=filename,
                                                 stored_path=stored_path, phase=ImportJob.Phase.IMPORT, status=status,
-                                                heartbeat_at=timezone.now())
+                                                options=options, heartbeat_at=timezone.now())
         except IntegrityError:
             messages.info(request, "该文件已经确认导入，不会重复导入。")
             return None
@@ -284,12 +317,12 @@ class ExcelAdminMixin:
             messages.error(request, "原文件已不存在，请重新上传。")
             return redirect(f"admin:{self._url_name('import')}")
         if failed.phase == ImportJob.Phase.IMPORT:
-            job = self._claim_import(request, failed.stored_path, failed.filename)
+            job = self._claim_import(request, failed.stored_path, failed.filename, failed.options)
             if job is None:
                 return redirect(f"admin:{self._url_name('job')}", job_id=failed.pk)
         else:
-            job = ImportJob.objects.create(user=request.user, model_label=self.opts.label,
-                                           filename=failed.filename, stored_path=failed.stored_path)
+            job = ImportJob.objects.create(user=request.user, model_label=self.opts.label, filename=failed.filename,
+                                           stored_path=failed.stored_path, options=failed.options)
         self._enqueue(job)
         return redirect(f"admin:{self._url_name('job')}", job_id=job.pk)
 
@@ -304,6 +337,10 @@ class TableExcelAdminMixin(ExcelAdminMixin):
     excel_notes: tuple[str, ...] = ()
     excel_text_columns: tuple[str, ...] = ()
     excel_export_related: tuple[str, ...] = ()
+
+    @property
+    def excel_existing_choice(self) -> bool:
+        return self.excel_importer_class.existing_choice
 
     def excel_dropdowns(self, user) -> dict[str, list[str]]:
         from .imports import ChoiceWidget, YesNoWidget
@@ -335,9 +372,9 @@ class TableExcelAdminMixin(ExcelAdminMixin):
         rows = queryset.select_related(*self.excel_export_related).order_by("pk").iterator(chunk_size=2000)
         return importer_workbook(self.excel_importer_class(request.user), rows)
 
-    def excel_import(self, user, content, *, dry_run, progress=None):
+    def excel_import(self, user, content, *, dry_run, progress=None, options=None):
         from .excel import iter_sheet
 
-        importer = self.excel_importer_class(user)
+        importer = self.excel_importer_class(user, **(options or {}))
         headers, rows = iter_sheet(content, sheet_name=importer.sheet_name, max_rows=importer.max_rows)
         return importer.run(headers, rows, dry_run=dry_run, progress=progress)

@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class CommonConfig(AppConfig):
     name = "common"
-    verbose_name = "公共"
+    verbose_name = "数据导入"

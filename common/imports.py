@@ -160,6 +160,15 @@ CLEAR_MARKERS = frozenset({CLEAR_MARKER, "(清空)"})
 CLEAR_NOTE = (f"更新已有记录时，空白单元格保留原有内容；要删除某项内容，请在该单元格填写「{CLEAR_MARKER}」。")
 
 
+#: What a row for someone already registered does, on sheets of people (``TableImporter.existing_choice``).
+ON_EXISTING_SKIP, ON_EXISTING_UPDATE, ON_EXISTING_ERROR = "skip", "update", "error"
+ON_EXISTING_CHOICES = (
+    (ON_EXISTING_SKIP, "跳过已登记：已登记的人不作改动，只导入其他行"),
+    (ON_EXISTING_UPDATE, "更新已登记：按表中填写了内容的单元格更新已登记的人，空白单元格保留原有内容"),
+    (ON_EXISTING_ERROR, "报错：表中有已登记的人时，整个文件不导入"),
+)
+
+
 @dataclass(frozen=True)
 class RowChange:
     """One stored record the import changes: its Excel row, what it is, and each field as (column, old, new)."""
@@ -175,6 +184,7 @@ class ImportReport:
     new: int = 0
     updated: int = 0  # stored records the file changes
     unchanged: int = 0  # stored records the file matches as they are (nothing written)
+    skipped: int = 0  # rows for people already registered, left alone at the user's choice
     errors: list[RowError] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
     changes: list[RowChange] = field(default_factory=list)  # the first MAX_CHANGES_SHOWN updated records

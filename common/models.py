@@ -33,7 +33,10 @@ class ImportJob(models.Model):
     new = models.PositiveIntegerField("新增", default=0)
     updated = models.PositiveIntegerField("更新", default=0)
     unchanged = models.PositiveIntegerField("无变化", default=0)
+    skipped = models.PositiveIntegerField("跳过已登记", default=0)
+    options = models.JSONField("导入选项", default=dict, blank=True)  # the upload form's choices (on_existing)
     errors = models.JSONField("错误", default=list, blank=True)
+    error_count = models.PositiveIntegerField("问题数", default=0)  # all of them, also beyond MAX_ERRORS_KEPT
     changes = models.JSONField("更新内容", default=list, blank=True)  # [row, record, [[column, old, new], …]]
     message = models.CharField("说明", max_length=500, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -73,8 +76,10 @@ class ImportJob(models.Model):
         """What an import found (``common.imports.ImportReport``), kept for the admin to show and download."""
         self.status = self.Status.DONE
         self.total, self.new, self.updated, self.unchanged = report.total, report.new, report.updated, report.unchanged
+        self.skipped = report.skipped
         self.changes = self.change_rows(report)
         self.errors = [[e.row, e.column, e.message] for e in report.errors[: self.MAX_ERRORS_KEPT]]
+        self.error_count = len(report.errors)
         self.message = " ".join(report.notes)[:500]
         if len(report.errors) > self.MAX_ERRORS_KEPT:
             self.message = f"共 {len(report.errors)} 处问题，仅保留前 {self.MAX_ERRORS_KEPT} 处。"

@@ -4,20 +4,19 @@
 instance per row; COPY streams tab-separated text instead. ``copy_create_with_history`` draws primary keys from
 the table's sequence first, so the instances (and their history rows) know their ids, as after ``bulk_create``.
 ``copy_insert_with_history`` is for the largest tables, whose imports need no ids back: plain tuples, staged with
-COPY and inserted with their history in one statement; ``BackgroundWork`` runs it (and the batch's lookups) on a
-second thread.
+COPY and inserted with their history in one statement.
 The key lookups (``existing_keys``, ``values_by_key``) send arrays as one parameter each.
+Everything runs on the caller's connection, in its transaction.
 """
 from __future__ import annotations
 
 import io
 import json
 import operator
-import threading
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -136,38 +135,33 @@ def copy_create_with_history(model, instances: list, *, user=None, reason: str =
           [_converter(f) for f in tracked] + [_LastValue(_text), _text, _text, _text])
 
 
-def copy_insert_with_history(model, rows: list[tuple] | None, *, user=None, reason: str = "", conn=None,
-                             text: str | None = None) -> int:
+def copy_insert_with_history(model, rows: list[tuple], *, user=None, reason: str = "") -> int:
     """Insert ``rows`` (tuples of every concrete field but the primary key, in field order) and one '+' history
-    row each, when the caller needs no primary keys back (the largest tables). ``text`` may carry the rows
-    already as COPY text (``copy_insert_text``).
+    row each, when the caller needs no primary keys back (the largest tables).
 
     The rows go through COPY into a temporary staging table, then one statement inserts them and, from what it
     returns, their history rows: the ids come from the table's own default, with no round trip to fetch them
-    first, and the text is built once for both tables. ``conn`` is the connection (default: this thread's)."""
-    if text is None:
-        if not rows:
-            return 0
-        text = copy_insert_text(model, rows)
-    conn = conn or connection
-    if not conn.in_atomic_block:  # the staging table lives until the end of the transaction
-        with transaction.atomic(using=conn.alias):
-            return copy_insert_with_history(model, None, user=user, reason=reason, conn=conn, text=text)
+    first, and the text is built once for both tables."""
+    if not rows:
+        return 0
+    if not connection.in_atomic_block:  # the staging table lives until the end of the transaction
+        with transaction.atomic():
+            return copy_insert_with_history(model, rows, user=user, reason=reason)
     opts = model._meta
     fields = _inserted_fields(model)
-    quote = conn.ops.quote_name
+    quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     stage_table = f"import_stage_{opts.db_table}"
     stage = quote(stage_table)
     history = model.history.model
     tracked = [f for f in history._meta.concrete_fields if not f.name.startswith("history_")]
     tracked_columns = ", ".join(quote(f.column) for f in tracked)
-    with conn.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DROP AS "
                        f"SELECT {columns} FROM {quote(opts.db_table)} WITH NO DATA")
         cursor.execute(f"TRUNCATE {stage}")
-    _copy(stage_table, [f.column for f in fields], conn=conn, text=text)
-    with conn.cursor() as cursor:
+    _copy(stage_table, [f.column for f in fields], text=_copy_text(rows, [_converter(f) for f in fields]))
+    with connection.cursor() as cursor:
         cursor.execute(
             f"WITH inserted AS (INSERT INTO {quote(opts.db_table)} ({columns}) SELECT {columns} FROM {stage} "
             f"RETURNING {tracked_columns}) "
@@ -180,98 +174,6 @@ def copy_insert_with_history(model, rows: list[tuple] | None, *, user=None, reas
 
 def _inserted_fields(model) -> list:
     return [f for f in model._meta.concrete_fields if not f.primary_key]
-
-
-def copy_insert_text(model, rows: list[tuple]) -> str:
-    """The COPY text of ``rows`` for ``copy_insert_with_history``."""
-    return _copy_text(rows, [_converter(f) for f in _inserted_fields(model)])
-
-
-class BackgroundWork:
-    """Database work for an import, one job at a time on a second thread, on the caller's connection and so in
-    the caller's transaction: the database probes and inserts batch k (and checks its foreign keys, made
-    immediate for the transaction so that they are not all left to the commit) and looks up what batch k+1
-    needs, while Python cleans batch k+2; each keeps a core busy.
-
-    A job is a callable taking the connection; it uses only that connection (never the ORM, whose connection
-    belongs to the thread that asks). Only one job is in flight. ``wait`` returns when it is done, with what it
-    returned, and raises what it raised; the caller waits before its own next query, so the two threads never
-    use the connection at once."""
-
-    def __init__(self, conn=None):
-        # This thread's connection object, lent to the worker thread (or ``conn``: the import's reader).
-        self.conn = conn or connections[DEFAULT_DB_ALIAS]
-        self.name = "import-reader" if conn is not None else "import-writer"
-        self.owner = threading.get_ident()
-        self.thread: threading.Thread | None = None
-        self.result = None
-        self.error: BaseException | None = None
-        if self.conn.in_atomic_block:
-            with self.conn.cursor() as cursor:
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        self.conn.inc_thread_sharing()
-        self.conn.execute_wrappers.append(self._settle_first)
-
-    def _settle_first(self, execute, sql, params, many, context):
-        """A query the caller's thread makes through the ORM while a job runs waits for the job to end: the
-        connection is used by one thread at a time whatever a check does."""
-        if threading.get_ident() == self.owner and self.thread is not None:
-            self.thread.join()
-        return execute(sql, params, many, context)
-
-    def submit(self, job) -> None:
-        self.wait()
-        self.thread = threading.Thread(target=self._run, args=(job,), name=self.name, daemon=True)
-        self.thread.start()
-
-    def _run(self, job):
-        try:
-            self.result = job(self.conn)
-        except BaseException as error:  # handed to the caller's thread by ``wait``
-            self.error = error
-
-    def wait(self):
-        if self.thread is not None:
-            self.thread.join()
-            self.thread = None
-        result, self.result = self.result, None
-        if self.error is not None:
-            error, self.error = self.error, None
-            raise error
-        return result
-
-    def close(self) -> None:
-        """Wait for the last job; constraints go back to Django's default (deferred) for the transaction."""
-        try:
-            self.wait()
-        finally:
-            self.conn.execute_wrappers.remove(self._settle_first)
-            self.conn.dec_thread_sharing()
-        if not self.conn.in_atomic_block:
-            return
-        try:
-            with self.conn.cursor() as cursor:
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        except DatabaseError:
-            pass  # the transaction failed already: its rollback ends the setting as well
-
-
-class InlineWork:
-    """``BackgroundWork``'s interface with each job run at once, on this thread's connection (SQLite, and the
-    imports whose writes need primary keys back)."""
-
-    def __init__(self):
-        self.result = None
-
-    def submit(self, job) -> None:
-        self.result = job(connection)
-
-    def wait(self):
-        result, self.result = self.result, None
-        return result
-
-    def close(self) -> None:
-        self.result = None
 
 
 def _array(values) -> str:
@@ -296,25 +198,12 @@ def _array(values) -> str:
     return "{" + ",".join(parts) + "}"
 
 
-def fetch(queryset, conn=None) -> list[tuple]:
-    """The rows of a ``values_list`` queryset, fetched on ``conn`` (a connection the ORM does not know: the
-    import's reader, or its connection lent to the writer thread)."""
-    conn = conn or connection
-    if conn.vendor != "postgresql":  # run inline, on this thread's own connection
-        return list(queryset)
-    sql, params = queryset.query.sql_with_params()
-    with conn.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def existing_keys(model, fields: tuple[str, ...], keys: set[tuple], conn=None) -> set[tuple]:
     """Which of ``keys`` (tuples of values for ``fields``, e.g. activity, volunteer, date) already exist.
 
     On PostgreSQL one query probes an index once per key (a lateral join with LIMIT 1, so the planner cannot
     turn it into a scan of the whole table when its statistics are young); the cost follows the batch, not the
-    table. The fallback filters each field by IN and compares in Python. ``conn``: the connection (default:
-    this thread's)."""
+    table. The fallback filters each field by IN and compares in Python."""
     if not keys:
         return set()
     conn = conn or connection
@@ -340,7 +229,7 @@ def existing_keys(model, fields: tuple[str, ...], keys: set[tuple], conn=None) -
 
 def values_by_key(model, key: str, values, *fields: str, conn=None) -> list[tuple]:
     """``(key, *fields)`` of the rows whose ``key`` is one of ``values``: one array parameter on PostgreSQL
-    instead of thousands of placeholders. ``conn``: the connection (default: this thread's)."""
+    instead of thousands of placeholders."""
     values = list(values)
     if not values:
         return []

@@ -6,23 +6,21 @@ batch of rows is cleaned in Python, checked against the database with a fixed nu
 with one bulk insert plus its history. Nothing is written while any row has an error: rows are validated in a
 transaction and it is rolled back at the end if a single row failed.
 
-For the largest tables (volunteers, service records) on PostgreSQL (``insert_in_background``), a batch is written
-by a second thread on the import's connection, in its transaction, while Python checks the next batch and cleans
-the one after. A batch's lookups before its checks and its probe for conflicts with stored rows run on a second,
-read-only connection on a third thread when the import's transaction is the outermost one (as in the admin's
-worker); otherwise they take turns with the writes on the import's connection. Each distinct cell of a pure widget
-is cleaned once per import.
+Everything runs on the calling thread and its own connection, in one transaction: no extra threads, no second
+connection, no process-wide setting, so an import behaves the same in runserver, gunicorn threads and Celery.
+The largest tables (volunteers, service records) are written on PostgreSQL through COPY into a temporary
+staging table and one ``INSERT … SELECT`` for the rows and their history (``common.pg_copy``). Each distinct
+cell of a pure widget is cleaned once per import.
 """
 from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future
 from dataclasses import dataclass
 from itertools import islice
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models.base import ModelState
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -33,8 +31,16 @@ from accounts.scoping import (
     user_scope_code,
 )
 
-from .imports import CLEAR_MARKERS, ImportReport, RowChange, RowError, TextWidget
-from .pg_copy import BackgroundWork, InlineWork, copy_create_with_history, copy_insert_text, copy_insert_with_history
+from .imports import (
+    CLEAR_MARKERS,
+    ON_EXISTING_CHOICES,
+    ON_EXISTING_ERROR,
+    ImportReport,
+    RowChange,
+    RowError,
+    TextWidget,
+)
+from .pg_copy import copy_create_with_history, copy_insert_with_history
 
 
 @dataclass(frozen=True)
@@ -125,12 +131,18 @@ class TableImporter:
 
     clean_cache_size = 100_000  # distinct cells remembered per column (see ``_clean_row``)
     analyze_after_rows = 10_000  # an import writing this many rows refreshes the tables' statistics
-    # On PostgreSQL, write new rows from a second thread while the next batch is read and checked (for tables
-    # whose import needs no primary keys back: ``copy_insert_with_history``).
-    insert_in_background = False
+    # On PostgreSQL, insert new rows and their history in one statement from a staging table, without fetching
+    # their primary keys first (for tables whose import needs no ids back: ``copy_insert_with_history``).
+    insert_without_ids = False
+    # A sheet of people: the user chooses what a row for someone already registered does (``on_existing``:
+    # skip it, update the stored record from the cells the row fills, or refuse the file).
+    existing_choice = False
 
-    def __init__(self, user):
+    def __init__(self, user, *, on_existing: str = ON_EXISTING_ERROR):
+        if on_existing not in dict(ON_EXISTING_CHOICES):
+            raise ValueError(f"unknown on_existing: {on_existing!r}")
         self.user = user
+        self.on_existing = on_existing
         self._plan: list[tuple] | None = None
 
     # --- hooks --------------------------------------------------------------------------------------------
@@ -142,20 +154,18 @@ class TableImporter:
         key) changed by the row; ``None`` when the row is unusable."""
         raise NotImplementedError
 
-    def lookup_batch(self, batch: list[tuple[int, object, RowProblems]], conn) -> object:
-        """The database reads ``check_batch`` needs for a batch (people by keyed hash …), made on ``conn`` alone:
-        with ``insert_in_background`` they run on another thread (the import's reader, or its writer between two
-        inserts) while Python checks the batch before. What it returns is handed to ``check_batch``."""
+    def lookup_batch(self, batch: list[tuple[int, object, RowProblems]]) -> object:
+        """The database reads ``check_batch`` needs for a batch (people by keyed hash …), in a fixed number of
+        queries. What it returns is handed to ``check_batch``."""
         return None
 
     def check_batch(self, batch: list[tuple[int, object, RowProblems]], found=None) -> None:
         """Set-based checks for a batch (duplicates in the file and in the database) in a fixed number of
         queries; ``found`` is what ``lookup_batch`` returned for it."""
 
-    def existing_conflicts(self, batch: list[tuple[int, object, RowProblems]], conn) -> list[tuple[int, str, str]]:
+    def existing_conflicts(self, batch: list[tuple[int, object, RowProblems]]) -> list[tuple[int, str, str]]:
         """After ``check_batch``: rows that collide with what the table already holds, as (Excel row, column,
-        message), found on ``conn`` before the batch is written (on another thread, like ``lookup_batch``). A batch
-        with a conflict is not written."""
+        message), found before the batch is written. A batch with a conflict is not written."""
         return []
 
     def before_create(self, instances: list) -> None:
@@ -167,7 +177,7 @@ class TableImporter:
         return [c.attr for c in self.columns if not c.readonly and c.attr in concrete]
 
     def insert_rows(self, new: list) -> list[tuple]:
-        """New rows as tuples of every concrete field but the primary key (``insert_in_background``)."""
+        """New rows as tuples of every concrete field but the primary key (``insert_without_ids``)."""
         values = operator.attrgetter(*[f.attname for f in self.model._meta.concrete_fields if not f.primary_key])
         return [values(i) for i in new]
 
@@ -176,55 +186,24 @@ class TableImporter:
         return new
 
     # --- writes -------------------------------------------------------------------------------------------
-    def _in_background(self) -> bool:
-        return connection.vendor == "postgresql" and self.insert_in_background
-
-    def _write_job(self, instances: list) -> Callable | None:
-        """A batch's writes: changed records at once (on this thread, after any write in flight), new ones as a
-        job for the import's ``BackgroundWork`` or ``InlineWork``."""
+    def _write(self, instances: list) -> None:
+        """A batch's writes: changed records with ``bulk_update``, new ones by COPY on PostgreSQL (without ids
+        back where the importer allows it) or ``bulk_create`` elsewhere, each with its history rows."""
         new = [i for i in instances if i.pk is None]
         changed = [i for i in instances if i.pk is not None]
         if changed:
             bulk_update_with_history(changed, self.model, self.update_fields, batch_size=self.batch_size,
                                      default_user=self.user, default_change_reason=self.change_reason)
         if not new:
-            return None
+            return
         self.before_create(new)
-        model, user, reason = self.model, self.user, self.change_reason
-        if self._in_background():
-            # The text is built here, while the database is still busy with the job before.
-            text = copy_insert_text(model, self.insert_rows(new))
-            return lambda conn: copy_insert_with_history(model, None, user=user, reason=reason, conn=conn, text=text)
-        if connection.vendor == "postgresql":
-            return lambda conn: copy_create_with_history(model, new, user=user, reason=reason)
-        return lambda conn: bulk_create_with_history(self.model_instances(new), model, batch_size=self.batch_size,
-                                                     default_user=user, default_change_reason=reason)
-
-    def _job(self, *, check: list | None = None, write: Callable | None = None, lookup: list | None = None,
-             probed: Future | None = None):
-        """One turn of the database: the conflicts of the batch just checked (also handed to ``probed``), its
-        rows written unless one conflicts, then the lookups of the next batch."""
-        def job(conn):
-            try:
-                conflicts = self.existing_conflicts(check, conn) if check else []
-            except BaseException as error:
-                if probed is not None:
-                    probed.set_exception(error)
-                raise
-            if probed is not None:
-                probed.set_result(conflicts)
-            if write is not None and not conflicts:
-                write(conn)
-            return conflicts, (self.lookup_batch(lookup, conn) if lookup is not None else None)
-        return job
-
-    @staticmethod
-    def _gated(write: Callable, probed: Future):
-        """``write`` once the reader's probe of the same batch is done, unless it found a conflict."""
-        def job(conn):
-            if not probed.result():
-                write(conn)
-        return job
+        if connection.vendor != "postgresql":
+            bulk_create_with_history(self.model_instances(new), self.model, batch_size=self.batch_size,
+                                     default_user=self.user, default_change_reason=self.change_reason)
+        elif self.insert_without_ids:
+            copy_insert_with_history(self.model, self.insert_rows(new), user=self.user, reason=self.change_reason)
+        else:
+            copy_create_with_history(self.model, new, user=self.user, reason=self.change_reason)
 
     # --- engine -------------------------------------------------------------------------------------------
     @property
@@ -340,6 +319,11 @@ class TableImporter:
                 setattr(instance, attname, getattr(stored, attname))
         instance.pk, instance._state.adding, instance._state.db = stored.pk, False, stored._state.db
 
+    @staticmethod
+    def skip(instance) -> None:
+        """Leave the row alone: it names someone already registered and the user chose to skip them."""
+        instance._import_skip = True
+
     def changes_of(self, instance) -> list[tuple[str, object, object]] | None:
         """(attr, old, new) for a stored record built through ``apply`` or ``merge_stored``; None when the
         importer did not say (the record is written as a whole)."""
@@ -434,33 +418,23 @@ class TableImporter:
             report.errors.extend(RowError(None, "", m) for m in file_errors)
             return report
         self.prepare()
-        reader = self._reader()
-        try:
-            lookups = BackgroundWork(reader) if reader is not None else None
-            with transaction.atomic():
-                work = BackgroundWork() if self._in_background() else InlineWork()
-                try:
-                    self._run_batches(self._batches(headers, rows), work, report, lookups=lookups,
-                                      dry_run=dry_run, progress=progress)
-                finally:
-                    try:
-                        work.close()
-                    finally:
-                        if lookups is not None:
-                            lookups.close()
-                if report.errors or dry_run:
-                    transaction.set_rollback(True)
-        finally:
-            if reader is not None:
-                if connection.queries_logged:  # counted with the import's own queries where they are counted
-                    connection.queries_log.extend(reader.queries_log)
-                reader.close()
+        with transaction.atomic():
+            immediate = not dry_run and connection.vendor == "postgresql"
+            if immediate:  # a broken foreign key fails its batch, not the commit after the last one
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            self._run_batches(self._batches(headers, rows), report, dry_run=dry_run, progress=progress)
+            if immediate:  # back to Django's default for the rest of an enclosing transaction
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            if report.errors or dry_run:
+                transaction.set_rollback(True)
         if report.total == 0 and not report.errors:
             sheet = getattr(rows, "sheet", "") or self.sheet_name
             report.errors.append(RowError(None, "", f"工作表「{sheet}」第 1 行标题以下没有数据，未导入任何内容。"
                                                     "请确认数据填在这张表里。"))
         if report.errors:
-            report.new = report.updated = report.unchanged = 0
+            report.new = report.updated = report.unchanged = report.skipped = 0
             report.names, report.changes = [], []
         report.errors.sort(key=lambda e: (e.row or 0, e.column))
         if not dry_run and report.ok and report.new + report.updated >= self.analyze_after_rows:
@@ -495,77 +469,40 @@ class TableImporter:
                 batch.append((number, instance, problems))
             yield batch
 
-    def _reader(self):
-        """A second connection for the lookups, so that they run while the import's own connection writes the
-        batch before: only with writes in the background, and only when the import's transaction is the
-        outermost one (the lookups read what is committed, and nothing of this transaction precedes the import;
-        the file's own rows are checked against each other in Python)."""
-        if not self._in_background() or connection.in_atomic_block:
-            return None
-        reader = connections.create_connection(DEFAULT_DB_ALIAS)
-        reader.force_debug_cursor = connection.queries_logged
-        return reader
-
-    def _run_batches(self, batches: Iterator[list[tuple]], work, report: ImportReport, *, lookups, dry_run: bool,
+    def _run_batches(self, batches: Iterator[list[tuple]], report: ImportReport, *, dry_run: bool,
                      progress: Callable[[int], None] | None) -> None:
-        """Batch k is checked on this thread between two turns of the database (``_job``) while the next batch is
-        cleaned: the turn before looked up what batch k needs, the next one probes batch k for conflicts with
-        stored rows, writes it unless one conflicts and looks up batch k+1. A conflict is reported with the
-        lookups of the batch after; from the first error on, nothing more is written.
-
-        With ``lookups`` (a ``BackgroundWork`` on the import's reader, ``_reader``) the probes and lookups run
-        there, on a third thread, and the import's own connection only writes: a batch as soon as its probe is
-        done, while the reader looks up the next one."""
-        def usable(batch):
-            return [(n, i, p) for n, i, p in batch if i is not None]
-
-        def add_conflicts(conflicts):
-            report.errors.extend(RowError(number, column, message) for number, column, message in conflicts)
-
-        lookups = lookups or work
+        """Each batch in turn: its lookups, its checks, its scope, its conflicts with stored rows, then its
+        writes; from the first error on, nothing more is written, but every later batch is still checked."""
         in_scope: set[str] = set()
-        current = next(batches, None)
-        if current is None:
-            return
-        lookups.submit(self._job(lookup=usable(current)))
-        while current is not None:
-            following = next(batches, None)  # cleaned and built while the database works
-            conflicts, found = lookups.wait()  # the batch before's conflicts, this batch's lookups
-            add_conflicts(conflicts)
-            ready = usable(current)
-            self.check_batch(ready, found)
+        for batch in batches:
+            ready = [(n, i, p) for n, i, p in batch if i is not None]
+            self.check_batch(ready, self.lookup_batch(ready))
             for _, instance, problems in ready:
                 code = record_division_code(instance)
                 if code is not None and code not in in_scope and self._check_scope(instance, problems):
                     in_scope.add(code)  # the next row in the same division needs no second check
-            for number, _, problems in current:
+            for number, _, problems in batch:
                 for column, messages in problems.by_column.items():
                     report.errors.extend(RowError(number, column, m) for m in messages)
-            report.total += len(current)
-            write = None
+            report.total += len(batch)
+            report.errors.extend(RowError(number, column, message)
+                                 for number, column, message in self.existing_conflicts(ready))
             if not report.errors:
-                instances = [i for n, i, _ in ready if i.pk is None or self._record_changes(report, n, i)]
+                instances = []
+                for n, instance, _ in ready:
+                    if getattr(instance, "_import_skip", False):
+                        report.skipped += 1
+                    elif instance.pk is None or self._record_changes(report, n, instance):
+                        instances.append(instance)
                 report.new += sum(1 for i in instances if i.pk is None)
                 report.names.extend(str(i) for i in instances[: max(0, 200 - len(report.names))])
                 if not dry_run:
-                    write = self._write_job(instances)
+                    self._write(instances)
             if progress:
                 progress(report.total)
             if len(report.errors) > 1000:
                 report.errors.append(RowError(None, "", "错误超过 1000 处，已停止检查，请先修改以上问题。"))
                 return
-            following_ready = usable(following) if following is not None else None
-            if lookups is work:
-                work.submit(self._job(check=ready, write=write, lookup=following_ready))
-            else:
-                probed = Future()
-                lookups.submit(self._job(check=ready, lookup=following_ready, probed=probed))
-                if write is not None:
-                    work.submit(self._gated(write, probed))
-            current = following
-        conflicts, _ = lookups.wait()
-        add_conflicts(conflicts)
-        work.wait()
 
     # --- export -------------------------------------------------------------------------------------------
     def export_row(self, obj) -> list:

@@ -43,7 +43,7 @@ def excel_import_run(job_id: str) -> str:
         with default_storage.open(job.stored_path, "rb") as handle:
             content = handle.read()
         report = model_admin.excel_import(job.user, content, dry_run=job.phase == ImportJob.Phase.PREVIEW,
-                                          progress=progress)
+                                          progress=progress, options=job.options)
     except ExcelFileError as error:
         job.status, job.message = ImportJob.Status.FAILED, str(error)
     except Exception:

@@ -111,6 +111,7 @@ class VolunteerAdmin(ExcelAdminMixin, ScopedModelAdmin):
     form = VolunteerForm
     excel_title = "注册志愿者"
     excel_noun = "名志愿者"
+    excel_existing_choice = True
     list_display = ("name", "id_number_masked", "sex", "birth_date", "ethnicity", "political_status", "division",
                     "registered_on")
     list_filter = (LeagueListFilter, CountyListFilter, "sex", "political_status")
@@ -140,9 +141,9 @@ class VolunteerAdmin(ExcelAdminMixin, ScopedModelAdmin):
     def excel_export(self, request, queryset):
         return volunteer_workbook(queryset, user=request.user)
 
-    def excel_import(self, user, content, *, dry_run, progress=None):
+    def excel_import(self, user, content, *, dry_run, progress=None, options=None):
         headers, rows = iter_sheet(content, sheet_name=SHEET_NAME, max_rows=VolunteerImporter.max_rows)
-        return VolunteerImporter(user).run(headers, rows, dry_run=dry_run, progress=progress)
+        return VolunteerImporter(user, **(options or {})).run(headers, rows, dry_run=dry_run, progress=progress)
 
     def get_search_results(self, request, queryset, search_term):
         term = normalise_id_number(search_term)

@@ -2,7 +2,7 @@
 from django.core.exceptions import ValidationError
 
 from associations.validators import normalise_uscc, validate_uscc
-from common.imports import ChoiceWidget, DateWidget, NameWidget, TextWidget
+from common.imports import ON_EXISTING_SKIP, ON_EXISTING_UPDATE, ChoiceWidget, DateWidget, NameWidget, TextWidget
 from common.lookups import DivisionWidget
 from common.names import normalise_name
 from common.pg_copy import values_by_key
@@ -52,10 +52,11 @@ class VolunteerImporter(TableImporter):
     model = Volunteer
     sheet_name = SHEET_NAME
     batch_size = 5000
-    insert_in_background = True
+    insert_without_ids = True
+    existing_choice = True
 
-    def __init__(self, user, *, reveal: bool = False):
-        super().__init__(user)
+    def __init__(self, user, *, reveal: bool = False, **options):
+        super().__init__(user, **options)
         self.division_widget = DivisionWidget(("county", "township"))
         self.reveal = reveal  # exports: full numbers only for a user allowed (and logged by the caller)
         self.columns = (
@@ -91,6 +92,10 @@ class VolunteerImporter(TableImporter):
         self.seen: dict[str, int] = {}
         self.new_volunteer = InstanceFactory(Volunteer)
 
+    @property
+    def update_fields(self) -> list[str]:
+        return [*super().update_fields, "phone_encrypted", "phone_hash", "phone_masked"]
+
     def build(self, values, problems: RowProblems, row_number):
         if "姓名" in problems or "身份证号码" in problems or "所属区划" in problems or "id_number" not in values:
             return None
@@ -99,27 +104,56 @@ class VolunteerImporter(TableImporter):
         volunteer.set_id_number(values["id_number"], validated=True)
         if values.get("phone"):
             volunteer.set_phone(values["phone"], validated=True)
+        volunteer._provided = values.keys()
+        if self.on_existing != ON_EXISTING_UPDATE:  # otherwise once the row is merged with a stored record
+            self._clean(volunteer, problems)
+        return volunteer
+
+    def _clean(self, volunteer, problems):
         try:
             volunteer.clean()
         except ValidationError as error:
             self.add_validation_error(problems, error)
-        return volunteer
 
-    def lookup_batch(self, batch, conn):
-        """Which of the batch's people are registered already (on the writer thread)."""
-        return {digest for digest, in values_by_key(Volunteer, "id_number_hash",
-                                                    {v.id_number_hash for _, v, _ in batch}, conn=conn)}
+    def lookup_batch(self, batch):
+        """Which of the batch's people are registered already; to update them, those in the user's scope."""
+        registered = {digest for digest, in values_by_key(Volunteer, "id_number_hash",
+                                                          {v.id_number_hash for _, v, _ in batch})}
+        stored = {}
+        if registered and self.on_existing == ON_EXISTING_UPDATE:
+            stored = people_in_scope(self.user, registered)
+        return registered, stored
 
     def check_batch(self, batch, found=None):
-        registered = found
+        registered, stored = found
         for number, volunteer, problems in batch:
             earlier = self.seen.get(volunteer.id_number_hash)
             if earlier is not None:
                 problems.add("身份证号码", f"与第 {earlier} 行是同一人（身份证号码相同）。")
                 continue
             self.seen[volunteer.id_number_hash] = number
-            if volunteer.id_number_hash in registered:
+            if volunteer.id_number_hash not in registered:
+                if self.on_existing == ON_EXISTING_UPDATE:
+                    self._clean(volunteer, problems)
+            elif self.on_existing == ON_EXISTING_SKIP:
+                self.skip(volunteer)
+            elif self.on_existing != ON_EXISTING_UPDATE:
                 problems.add("身份证号码", "该身份证号码已在平台登记为志愿者，不能重复登记。")
+            elif volunteer.id_number_hash not in stored:
+                problems.add("身份证号码", "该身份证号码已在平台登记为志愿者，但不在您的管辖范围内，不能更新。")
+            else:
+                self._merge(volunteer, stored[volunteer.id_number_hash])
+                self._clean(volunteer, problems)
+
+    def _merge(self, volunteer, person):
+        """The row as an update of ``person``: the ID number is the key (its stored ciphertext stays); a phone
+        is changed only when it is another number."""
+        provided = volunteer._provided
+        phone = (volunteer.phone_encrypted, volunteer.phone_hash, volunteer.phone_masked)
+        self.merge_stored(volunteer, person, provided - {"id_number", "phone", "division_code"})
+        if "phone" in provided and phone[1] != person.phone_hash:
+            volunteer.phone_encrypted, volunteer.phone_hash, volunteer.phone_masked = phone
+            volunteer._import_changes.append(("phone", person.phone_masked, volunteer.phone_masked))
 
 
 # --- members ------------------------------------------------------------------------------------------------
@@ -182,9 +216,10 @@ class PersonWidget(IdNumberWidget):
 class IndividualMemberImporter(TableImporter):
     model = IndividualMember
     sheet_name = "个人会员"
+    existing_choice = True
 
-    def __init__(self, user):
-        super().__init__(user)
+    def __init__(self, user, **options):
+        super().__init__(user, **options)
         self.association_widget = AssociationWidget()
         self.columns = (
             Column("协会统一编制序列号", "association", self.association_widget, required=True),
@@ -216,13 +251,13 @@ class IndividualMemberImporter(TableImporter):
         )
         member._person_hash = values["person"]
         member._name = values.get("name", "")
+        member._provided = values.keys() - {"person", "name"}
         return member
 
     def check_batch(self, batch, found=None):
         people = people_in_scope(self.user, {m._person_hash for _, m, _ in batch})
-        existing = set(IndividualMember.objects.filter(
-            volunteer__in=people.values(), association__in={m.association for _, m, _ in batch}
-        ).values_list("association_id", "volunteer_id", "joined_on"))
+        existing = {(m.association_id, m.volunteer_id, m.joined_on): m for m in IndividualMember.objects.filter(
+            volunteer__in=people.values(), association__in={m.association for _, m, _ in batch})}
         for number, member, problems in batch:
             person = people.get(member._person_hash)
             if person is None:
@@ -236,7 +271,13 @@ class IndividualMemberImporter(TableImporter):
             if earlier != number:
                 problems.add("身份证号码", f"与第 {earlier} 行重复（同一协会、同一人、同一入会日期）。")
             elif key in existing:
-                problems.add("身份证号码", "该志愿者在同一日期已登记为本协会会员。")
+                if self.on_existing == ON_EXISTING_SKIP:
+                    self.skip(member)
+                    continue
+                if self.on_existing != ON_EXISTING_UPDATE:
+                    problems.add("身份证号码", "该志愿者在同一日期已登记为本协会会员。")
+                    continue
+                self.merge_stored(member, existing[key], member._provided)
             try:
                 member.clean()
             except ValidationError as error:

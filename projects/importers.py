@@ -6,7 +6,7 @@ from accounts.scoping import division_ids_in_scope, user_association_id
 from common.imports import ChoiceWidget, DateWidget, DecimalWidget, NameWidget, TextWidget, YesNoWidget
 from common.lookups import DivisionWidget
 from common.names import normalise_name
-from common.pg_copy import existing_keys, fetch, values_by_key
+from common.pg_copy import existing_keys, values_by_key
 from common.tabular import Column, DomainsWidget, TableImporter
 from members.importers import NOT_REGISTERED_IN_SCOPE, AssociationWidget, PersonWidget
 from members.models import Volunteer
@@ -208,11 +208,10 @@ class ServiceRecordImporter(TableImporter):
 
     model = ServiceRecord
     sheet_name = "志愿服务记录"
-    # Measured on 200,000-row files: 10,000 rows a batch beat 2,500, 5,000 and 20,000 (fewer turns between
-    # the three threads; a shorter start and end, when only one of them has work).
+    # Measured on 200,000-row files: 10,000 rows a batch beat 2,500, 5,000 and 20,000.
     batch_size = 10_000
     max_rows = 1_100_000
-    insert_in_background = True
+    insert_without_ids = True
 
     def __init__(self, user):
         super().__init__(user)
@@ -265,30 +264,30 @@ class ServiceRecordImporter(TableImporter):
         record.confirmed_by_id, record.confirmed_at = (self.user.pk, self.now) if confirmed else (None, None)
         return record
 
-    def lookup_batch(self, batch, conn):
+    def lookup_batch(self, batch):
         """The batch's activities and volunteers not met yet in this file, activities by name and volunteers by
-        keyed hash, on ``conn`` (the import's reader or writer thread): a file names a few hundred activities,
-        and a volunteer serves many times in one file; each is looked up once."""
+        keyed hash: a file names a few hundred activities, and a volunteer serves many times in one file; each
+        is looked up once."""
         keys = {r.activity_key for _, r, _ in batch} - self.activities.keys()
         activities = {}
         if keys:
             stored = {
                 (association_id, project, name, held_on): pk
-                for pk, association_id, project, name, held_on in fetch(Activity.objects.filter(
+                for pk, association_id, project, name, held_on in Activity.objects.filter(
                     project__association_id__in={k[0] for k in keys}, project__name__in={k[1] for k in keys},
                     name__in={k[2] for k in keys}, held_on__in={k[3] for k in keys},
-                ).values_list("pk", "project__association_id", "project__name", "name", "held_on"), conn)
+                ).values_list("pk", "project__association_id", "project__name", "name", "held_on")
             }
             activities = {key: stored.get(key) for key in keys}
         wanted = {r.person_hash for _, r, _ in batch} - self.people.keys()
         reachable = self.reachable_divisions
         people = {digest: (pk, name) for digest, pk, name, division_id in values_by_key(
-            Volunteer, "id_number_hash", wanted, "pk", "name", "division_id", conn=conn)
+            Volunteer, "id_number_hash", wanted, "pk", "name", "division_id")
             if reachable is None or division_id in reachable}
         if people and self.association_id is not None:  # a secretariat: its own association's people only
-            own = {pk for pk, in fetch(Volunteer.objects.filter(
+            own = set(Volunteer.objects.filter(
                 Volunteer.association_q(self.association_id), pk__in=[p[0] for p in people.values()],
-            ).values_list("pk"), conn)}
+            ).values_list("pk", flat=True))
             people = {digest: person for digest, person in people.items() if person[0] in own}
         return activities, people
 
@@ -317,10 +316,10 @@ class ServiceRecordImporter(TableImporter):
         if len(people) > 200_000:
             people.clear()  # bounded memory; the next batch's lookup fetches what it needs again
 
-    def existing_conflicts(self, batch, conn):
-        """Records already stored for the same activity, volunteer and day (on the writer thread)."""
+    def existing_conflicts(self, batch):
+        """Records already stored for the same activity, volunteer and day."""
         ready = {(r.activity_id, r.volunteer_id, r.served_on) for _, r, _ in batch if r.volunteer_id}
-        existing = existing_keys(ServiceRecord, ("activity", "volunteer", "served_on"), ready, conn=conn)
+        existing = existing_keys(ServiceRecord, ("activity", "volunteer", "served_on"), ready)
         return [(number, "身份证号码", "该志愿者在这次活动的同一天已有服务记录。") for number, record, _ in batch
                 if (record.activity_id, record.volunteer_id, record.served_on) in existing]
 

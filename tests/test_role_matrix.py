@@ -88,7 +88,8 @@ def admin_url_kinds(name, model_admin):
 def test_every_model_url_action_and_renderer_has_an_entry():
     registered = {f"{m._meta.app_label}_{m._meta.model_name}": a for m, a in admin.site._registry.items()}
     own_rules = {"accounts_user", "axes_accessattempt", "axes_accessfailurelog", "axes_accesslog",
-                 "authtoken_tokenproxy"}  # accounts: strictly below the manager (accounts/tests); superusers only
+                 "authtoken_tokenproxy",  # accounts: strictly below the manager (accounts/tests); superusers only
+                 "common_importjob"}  # each account's own jobs (common/tests/test_import_job_admin.py)
     assert set(registered) - own_rules - set(MAKERS) == set()
     known = set(STANDARD) | set(COLLECTION_VIEWS) | set(ELSEWHERE) | REDIRECTS | set(JOB_VIEWS) | {"excel_job_confirm",
                                                                                                "excel_job_retry"}

@@ -23,7 +23,9 @@ VIEWER = {"members_personaldataaccess": (Role.LEAGUE_STAFF, "1501"),
 # Lists that show everything in scope, not only what the test made.
 WHOLE_SCOPE = {"divisions_division"}
 # Scoped by their own rule (accounts: strictly below the manager) or reached by superusers only.
-OWN_RULES = {"accounts_user", "axes_accessattempt", "axes_accessfailurelog", "axes_accesslog", "authtoken_tokenproxy"}
+# Import jobs belong to the account that started them (common/tests/test_import_job_admin.py).
+OWN_RULES = {"accounts_user", "axes_accessattempt", "axes_accessfailurelog", "axes_accesslog", "authtoken_tokenproxy",
+             "common_importjob"}
 
 
 def test_every_admin_has_a_matrix_entry():

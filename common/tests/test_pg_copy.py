@@ -123,34 +123,3 @@ def test_import_progress_is_visible_while_the_import_transaction_is_open(make_st
         side.close()
 
 
-@pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="后台写入只用于 PostgreSQL")
-def test_a_query_of_the_importing_thread_waits_for_the_job_in_flight():
-    """The connection is lent to the writer thread; a query the importing thread makes through the ORM meanwhile
-    (a check that reads the database) waits for the job instead of sharing the connection, and so sees what the
-    job wrote."""
-    import time
-
-    from django.db import transaction
-
-    from common.pg_copy import BackgroundWork
-    from divisions.models import Division
-
-    table = Division._meta.db_table
-
-    def slow_write(conn):
-        time.sleep(0.3)
-        with conn.cursor() as cursor:
-            cursor.execute(f"UPDATE {table} SET name = '新城区（改）' WHERE code = '150102'")
-        return "written"
-
-    with transaction.atomic():
-        work = BackgroundWork()
-        try:
-            work.submit(slow_write)
-            assert Division.objects.get(code="150102").name == "新城区（改）"  # waited: the change is there
-            assert work.wait() == "written"
-        finally:
-            work.close()
-        transaction.set_rollback(True)
-    assert work.thread is None and work._settle_first not in connection.execute_wrappers

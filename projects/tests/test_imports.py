@@ -154,7 +154,7 @@ def test_service_records_land_whole_or_not_at_all(user, own):
 
 
 def test_service_records_in_many_batches_land_whole_or_not_at_all(user, own, monkeypatch):
-    """Batches of two: on PostgreSQL each is written by a second thread while the next is checked."""
+    """Batches of two, each written before the next is checked, all in one transaction."""
 
     monkeypatch.setattr(ServiceRecordImporter, "batch_size", 2)
     held = activity(project(own), date(2024, 3, 5), "学雷锋日社区服务")
@@ -182,9 +182,9 @@ def test_service_records_in_many_batches_land_whole_or_not_at_all(user, own, mon
 
 
 def test_a_record_already_stored_stops_the_writes_at_its_batch(user, own, monkeypatch, django_assert_max_num_queries):
-    """Batches of two: a stored record is found in the turn that would write its batch (on PostgreSQL, on the
-    writer thread, after two batches were written); that batch and every later one are not written, the row is
-    named, and the batches before are rolled back."""
+    """Batches of two: a stored record is found just before its batch would be written (after two batches were
+    written); that batch and every later one are not written, the row is named, and the batches before are
+    rolled back."""
 
     from .factories import record
 
@@ -202,54 +202,53 @@ def test_a_record_already_stored_stops_the_writes_at_its_batch(user, own, monkey
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="第二个连接只用于 PostgreSQL")
-def test_an_import_outside_any_transaction_looks_up_on_a_second_connection(user, own, monkeypatch):
-    """Called as the admin's worker calls it (no transaction around it), the lookups and the conflict probe run
-    on a second connection while the first writes: the same findings, the same whole-or-nothing."""
+def test_an_import_outside_any_transaction_uses_its_own_connection_alone(user, own, monkeypatch):
+    """Called as the admin's worker calls it (no transaction around it): the same findings, the same
+    whole-or-nothing, every query on the import's own connection and thread (no second connection, no thread)."""
+    import threading
+
+    from django.db.backends.signals import connection_created
     from django.test.utils import CaptureQueriesContext
 
     from .factories import record
 
     monkeypatch.setattr(ServiceRecordImporter, "batch_size", 2)
-    connections_used = []
-    lookup = ServiceRecordImporter.lookup_batch
-
-    def spy(self, batch, conn):
-        connections_used.append(conn is connection)
-        return lookup(self, batch, conn)
-
-    monkeypatch.setattr(ServiceRecordImporter, "lookup_batch", spy)
     held = activity(project(own), date(2024, 3, 5), "学雷锋日社区服务")
     people = _registered(7, date(2001, 2, 6))
     stored = record(held, people[4][0], hours="2")
     rows = _record_rows(own, held, people)
     late = [dict(r) for r in rows]
     late[6]["姓名"] = "别人"
-    report = run(ServiceRecordImporter, user, late)
-    assert report.errors == [RowError(6, "身份证号码", "该志愿者在这次活动的同一天已有服务记录。"),
-                             RowError(8, "姓名", "与登记的姓名「志愿者6」不一致。")]
-    assert list(ServiceRecord.objects.all()) == [stored]
-    assert connections_used == [False] * 4  # four batches, each looked up on the second connection
+    opened, threads_before = [], threading.active_count()
+    connection_created.connect(opened.append)
+    try:
+        report = run(ServiceRecordImporter, user, late)
+        assert report.errors == [RowError(6, "身份证号码", "该志愿者在这次活动的同一天已有服务记录。"),
+                                 RowError(8, "姓名", "与登记的姓名「志愿者6」不一致。")]
+        assert list(ServiceRecord.objects.all()) == [stored]
 
-    stored.delete()
-    with CaptureQueriesContext(connection) as queries:
-        report = run(ServiceRecordImporter, user, rows)
+        stored.delete()
+        with CaptureQueriesContext(connection) as queries:
+            report = run(ServiceRecordImporter, user, rows)
+    finally:
+        connection_created.disconnect(opened.append)
     assert (report.new, report.errors) == (7, [])
     assert ServiceRecord.objects.filter(activity=held).count() == ServiceRecord.history.filter(
         history_type="+", history_change_reason="Excel导入").count() == 7
-    # The second connection's lookups are counted with the import's queries: per batch one for the people and
-    # one conflict probe, the activity once.
+    assert opened == [] and threading.active_count() == threads_before
+    # Per batch one lookup of the people and one probe for stored records (a lateral join on PostgreSQL).
     lookups = [q["sql"] for q in queries.captured_queries if "id_number_hash" in q["sql"]]
-    probes = [q["sql"] for q in queries.captured_queries if "CROSS JOIN LATERAL" in q["sql"]]
-    assert (len(lookups), len(probes)) == (4, 4)
+    assert len(lookups) == 4
+    if connection.vendor == "postgresql":
+        assert len([q for q in queries.captured_queries if "CROSS JOIN LATERAL" in q["sql"]]) == 4
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="后台写入只用于 PostgreSQL")
-def test_a_failed_background_insert_is_raised_to_the_importer(user, own):
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY 写入只用于 PostgreSQL")
+def test_a_failed_copy_insert_is_raised_to_the_importer(user, own):
     from django.db import IntegrityError, transaction
     from django.utils import timezone
 
-    from common.pg_copy import BackgroundWork, copy_insert_with_history
+    from common.pg_copy import copy_insert_with_history
 
     held = activity(project(own))
     now = timezone.now()
@@ -257,9 +256,9 @@ def test_a_failed_background_insert_is_raised_to_the_importer(user, own):
     rows = [(missing_volunteer, held.pk, own.pk, held.held_on, Decimal("2"), "recorded", "", user.pk, now, None,
              None)]
     with pytest.raises(IntegrityError), transaction.atomic():
-        work = BackgroundWork()
-        work.submit(lambda conn: copy_insert_with_history(ServiceRecord, rows, user=user, reason="Excel导入", conn=conn))
-        work.close()  # the foreign key is checked at once, in the worker, and its error comes back here
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # as an import sets it: the key is checked at once
+        copy_insert_with_history(ServiceRecord, rows, user=user, reason="Excel导入")
     assert not ServiceRecord.objects.exists()
 
 
