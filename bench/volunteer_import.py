@@ -80,6 +80,8 @@ def workbook(rows: int) -> bytes:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--peer-default-rows", type=int, default=10_000,
+                        help="rows for django-import-export with its defaults (it is about 30 times slower)")
     args = parser.parse_args()
     with throwaway_database():
         from accounts.roles import Role
@@ -112,10 +114,40 @@ def main():
                   f"peak RSS {rss_mb():6.0f} MB")
         assert Volunteer.objects.count() == args.rows
         assert Volunteer.history.count() == args.rows
+        ours = args.rows / elapsed
         if connection.vendor == "postgresql":
             ceiling = copy_ceiling(Volunteer, args.rows)
             print(f"COPY alone into a table of the same shape (no checks, no encryption, no history): "
-                  f"{ceiling:.0f} rows/s")
+                  f"{ceiling:.0f} rows/s; the import reaches {ours / ceiling:.0%} of it")
+        compare_with_peer(content, args, ours)
+
+
+def _empty_volunteers():
+    from members.models import Volunteer
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {Volunteer._meta.db_table}, {Volunteer.history.model._meta.db_table} CASCADE")
+    else:
+        Volunteer.history.all().delete()
+        Volunteer.objects.all().delete()
+
+
+def compare_with_peer(content: bytes, args, ours: float) -> None:
+    """The same workbook through django-import-export, defaults and tuned (bench/import_export_peer.py)."""
+    from bench import import_export_peer
+
+    if not import_export_peer.available():
+        print("django-import-export: not installed (.venv/bin/pip install -r requirements-bench.txt)")
+        return
+    for label, tuned, rows in (("django-import-export, defaults", False, min(args.peer_default_rows, args.rows)),
+                               ("django-import-export, tuned (no history)", True, args.rows)):
+        _empty_volunteers()
+        elapsed, written = import_export_peer.run(content, tuned=tuned, rows=rows)
+        assert written == rows, (written, rows)
+        rate = rows / elapsed
+        print(f"{label:<42} {rows:7d} rows {elapsed:7.1f} s  {rate:9.0f} rows/s  peak RSS {rss_mb():6.0f} MB  "
+              f"the platform's import is {ours / rate:.1f}x as fast")
 
 
 if __name__ == "__main__":
