@@ -168,6 +168,28 @@ class TableImporter:
         message), found before the batch is written. A batch with a conflict is not written."""
         return []
 
+    # --- the staged path (PostgreSQL, the largest tables) ------------------------------------------------------
+    def staged(self) -> bool:
+        """True when the whole file goes by COPY into a staging table and is checked and written in SQL: Python
+        reads, cleans and checks each row on its own; lookups, duplicates within the file, conflicts with stored
+        rows and the reach of the people named are found by a few set-based queries over the whole file
+        (``staged_problems``), and one ``INSERT … SELECT`` writes the rows and their history (``write_staged``)."""
+        return False
+
+    def stage_begin(self) -> None:
+        """An empty staging table for this import (the transaction's end drops it)."""
+
+    def stage(self, rows: list[tuple[int, object]]) -> None:
+        """Append (Excel row, record) of a batch whose rows passed the checks Python makes on its own."""
+
+    def staged_problems(self) -> list[tuple[int, str, str]]:
+        """After the last batch: every (Excel row, column, message) the staged rows have."""
+        return []
+
+    def write_staged(self) -> int:
+        """Write the staged rows and their history; the number written."""
+        return 0
+
     def before_create(self, instances: list) -> None:
         """Fill what the database needs before insert (serial numbers …)."""
 
@@ -474,9 +496,13 @@ class TableImporter:
         """Each batch in turn: its lookups, its checks, its scope, its conflicts with stored rows, then its
         writes; from the first error on, nothing more is written, but every later batch is still checked."""
         in_scope: set[str] = set()
+        staged, staged_count, staged_names = self.staged(), 0, []
+        if staged:
+            self.stage_begin()
         for batch in batches:
             ready = [(n, i, p) for n, i, p in batch if i is not None]
-            self.check_batch(ready, self.lookup_batch(ready))
+            if not staged:
+                self.check_batch(ready, self.lookup_batch(ready))
             for _, instance, problems in ready:
                 code = record_division_code(instance)
                 if code is not None and code not in in_scope and self._check_scope(instance, problems):
@@ -485,24 +511,36 @@ class TableImporter:
                 for column, messages in problems.by_column.items():
                     report.errors.extend(RowError(number, column, m) for m in messages)
             report.total += len(batch)
-            report.errors.extend(RowError(number, column, message)
-                                 for number, column, message in self.existing_conflicts(ready))
-            if not report.errors:
-                instances = []
-                for n, instance, _ in ready:
-                    if getattr(instance, "_import_skip", False):
-                        report.skipped += 1
-                    elif instance.pk is None or self._record_changes(report, n, instance):
-                        instances.append(instance)
-                report.new += sum(1 for i in instances if i.pk is None)
-                report.names.extend(str(i) for i in instances[: max(0, 200 - len(report.names))])
-                if not dry_run:
-                    self._write(instances)
+            if staged:
+                passed = [(n, i) for n, i, p in ready if not p]
+                self.stage(passed)
+                staged_count += len(passed)
+                staged_names.extend(str(i) for _, i in passed[: max(0, 200 - len(staged_names))])
+            else:
+                report.errors.extend(RowError(number, column, message)
+                                     for number, column, message in self.existing_conflicts(ready))
+                if not report.errors:
+                    instances = []
+                    for n, instance, _ in ready:
+                        if getattr(instance, "_import_skip", False):
+                            report.skipped += 1
+                        elif instance.pk is None or self._record_changes(report, n, instance):
+                            instances.append(instance)
+                    report.new += sum(1 for i in instances if i.pk is None)
+                    report.names.extend(str(i) for i in instances[: max(0, 200 - len(report.names))])
+                    if not dry_run:
+                        self._write(instances)
             if progress:
                 progress(report.total)
             if len(report.errors) > 1000:
                 report.errors.append(RowError(None, "", "错误超过 1000 处，已停止检查，请先修改以上问题。"))
                 return
+        if staged:
+            report.errors.extend(RowError(*problem) for problem in self.staged_problems())
+            if not report.errors:
+                report.new, report.names = staged_count, staged_names
+                if not dry_run:
+                    self.write_staged()
 
     # --- export -------------------------------------------------------------------------------------------
     def export_row(self, obj) -> list:

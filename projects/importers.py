@@ -1,12 +1,13 @@
 """Projects, activities and service records through Excel, on the platform's one batch import engine."""
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from accounts.scoping import division_ids_in_scope, user_association_id
 from common.imports import ChoiceWidget, DateWidget, DecimalWidget, NameWidget, TextWidget, YesNoWidget
 from common.lookups import DivisionWidget
 from common.names import normalise_name
-from common.pg_copy import existing_keys, values_by_key
+from common.pg_copy import _array, _char, _copy, existing_keys, values_by_key
 from common.tabular import Column, DomainsWidget, TableImporter
 from members.importers import NOT_REGISTERED_IN_SCOPE, AssociationWidget, PersonWidget
 from members.models import Volunteer
@@ -202,9 +203,19 @@ class _Record:
         return f"{self.served_on:%Y-%m-%d} {self.hours} 小时"
 
 
+#: The columns of a service-record file's staging table (PostgreSQL), in the order ``stage`` writes them.
+STAGE_COLUMNS = (("row_number", "integer"), ("association_id", "integer"), ("project_name", "text"),
+                 ("activity_name", "text"), ("held_on", "date"), ("person_hash", "text"), ("name", "text"),
+                 ("served_on", "date"), ("hours", "numeric"), ("status", "text"), ("evaluation", "text"))
+STAGE, RESOLVED = "import_stage_service_records", "import_resolved_service_records"
+
+
 class ServiceRecordImporter(TableImporter):
-    """The biggest table: lookups per batch in a fixed number of queries, volunteers by their keyed hash,
-    rows kept as plain records and written with COPY (plus their history) on PostgreSQL."""
+    """The biggest table. On PostgreSQL the file is staged (``staged``): Python cleans each row and COPYs it
+    into a temporary table; activities by name, volunteers by keyed hash within the user's reach, duplicates
+    within the file and records already stored are found by a few queries over the whole file, and one
+    statement writes the records and their history. Elsewhere each batch is looked up in a fixed number of
+    queries and written with its history."""
 
     model = ServiceRecord
     sheet_name = "志愿服务记录"
@@ -325,3 +336,103 @@ class ServiceRecordImporter(TableImporter):
 
     def model_instances(self, records):
         return [ServiceRecord(None, *row) for row in self.insert_rows(records)]
+
+    # --- staged (PostgreSQL) ------------------------------------------------------------------------------
+    def staged(self):
+        return connection.vendor == "postgresql"
+
+    def stage_begin(self):
+        columns = ", ".join(f"{name} {kind}" for name, kind in STAGE_COLUMNS)
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE} ({columns}) ON COMMIT DROP")
+            cursor.execute(f"TRUNCATE {STAGE}")
+
+    def stage(self, rows):
+        if not rows:
+            return
+        lines = []
+        append = lines.append
+        for number, r in rows:
+            _, project, activity, held_on = r.activity_key
+            append("\t".join((str(number), str(r.association_id), _char(project), _char(activity),
+                              held_on.isoformat(), r.person_hash, _char(r.name), r.served_on.isoformat(),
+                              str(r.hours), r.status, _char(r.evaluation))))
+        append("")
+        _copy(STAGE, [name for name, _ in STAGE_COLUMNS], text="\n".join(lines))
+
+    def staged_problems(self):
+        """The file's rows resolved in one statement (activity by association, project, name and date; volunteer
+        by keyed hash among those the user reaches), then one query for every row with a problem."""
+        quote = connection.ops.quote_name
+        activity, project = quote(Activity._meta.db_table), quote(Project._meta.db_table)
+        volunteer, record = quote(Volunteer._meta.db_table), quote(ServiceRecord._meta.db_table)
+        reach, params = "", []
+        if self.reachable_divisions is not None:
+            reach, params = "AND v.division_id = ANY(%s::integer[])", [_array(self.reachable_divisions)]
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {STAGE}")  # a temporary table has no statistics of its own
+            cursor.execute(f"DROP TABLE IF EXISTS {RESOLVED}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {RESOLVED} ON COMMIT DROP AS "
+                f"SELECT s.*, a.id AS activity_id, v.id AS volunteer_id, v.name AS volunteer_name FROM {STAGE} s "
+                f"LEFT JOIN ({activity} a JOIN {project} p ON p.id = a.project_id) ON p.association_id = "
+                f"s.association_id AND p.name = s.project_name AND a.name = s.activity_name AND a.held_on = s.held_on "
+                f"LEFT JOIN {volunteer} v ON v.id_number_hash = s.person_hash {reach}", params)
+            if self.association_id is not None:  # a secretariat: its own association's people only
+                cursor.execute(f"SELECT DISTINCT volunteer_id FROM {RESOLVED} WHERE volunteer_id IS NOT NULL")
+                found = [pk for pk, in cursor.fetchall()]
+                own = list(Volunteer.objects.filter(Volunteer.association_q(self.association_id), pk__in=found)
+                           .values_list("pk", flat=True)) if found else []
+                cursor.execute(f"UPDATE {RESOLVED} SET volunteer_id = NULL, volunteer_name = NULL WHERE "
+                               f"volunteer_id IS NOT NULL AND NOT volunteer_id = ANY(%s::integer[])", [_array(own)])
+            cursor.execute(
+                f"SELECT * FROM (SELECT r.row_number, r.project_name, r.activity_name, r.held_on, r.activity_id, "
+                f"r.volunteer_id, r.name, r.volunteer_name, "
+                f"CASE WHEN r.activity_id IS NOT NULL AND r.volunteer_id IS NOT NULL THEN min(r.row_number) OVER "
+                f"(PARTITION BY r.activity_id, r.volunteer_id, r.served_on) END AS first_row, "
+                f"r.activity_id IS NOT NULL AND r.volunteer_id IS NOT NULL AND EXISTS (SELECT 1 FROM {record} t "
+                f"WHERE t.activity_id = r.activity_id AND t.volunteer_id = r.volunteer_id AND t.served_on = "
+                f"r.served_on) AS stored FROM {RESOLVED} r) x "
+                f"WHERE activity_id IS NULL OR volunteer_id IS NULL OR (name <> '' AND name <> volunteer_name) "
+                f"OR first_row <> row_number OR stored ORDER BY row_number")
+            rows = cursor.fetchall()
+        problems = []
+        for number, project, name, held_on, activity_id, volunteer_id, typed, registered, first, stored in rows:
+            if activity_id is None:
+                problems.append((number, "活动名称", f"项目「{project}」没有 {held_on:%Y-%m-%d} 的活动「{name}」，请先导入活动。"))
+            if volunteer_id is None:
+                problems.append((number, "身份证号码", NOT_REGISTERED_IN_SCOPE))
+            elif typed and typed != normalise_name(registered):
+                problems.append((number, "姓名", f"与登记的姓名「{registered}」不一致。"))
+            if first is not None and first != number:
+                problems.append((number, "身份证号码", f"与第 {first} 行重复（同一活动、同一志愿者、同一服务日期）。"))
+            if stored:
+                problems.append((number, "身份证号码", "该志愿者在这次活动的同一天已有服务记录。"))
+        return problems
+
+    def write_staged(self):
+        """Every staged record and its '+' history row, in one statement, in the file's order."""
+        quote = connection.ops.quote_name
+        confirmed = f"r.status = '{ServiceRecord.Status.CONFIRMED.value}'"
+        expressions = {
+            "volunteer_id": "r.volunteer_id", "activity_id": "r.activity_id", "association_id": "r.association_id",
+            "served_on": "r.served_on", "hours": "r.hours", "status": "r.status", "evaluation": "r.evaluation",
+            "recorded_by_id": "%(user)s", "recorded_at": "%(now)s",
+            "confirmed_by_id": f"CASE WHEN {confirmed} THEN %(user)s END",
+            "confirmed_at": f"CASE WHEN {confirmed} THEN %(now)s END",
+        }
+        fields = [f for f in ServiceRecord._meta.concrete_fields if not f.primary_key]
+        assert {f.attname for f in fields} == set(expressions), "every column of a service record is written"
+        columns = ", ".join(quote(f.column) for f in fields)
+        select = ", ".join(expressions[f.attname] for f in fields)
+        history = ServiceRecord.history.model
+        tracked = ", ".join(quote(f.column) for f in history._meta.concrete_fields
+                            if not f.name.startswith("history_"))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH inserted AS (INSERT INTO {quote(ServiceRecord._meta.db_table)} ({columns}) "
+                f"SELECT {select} FROM {RESOLVED} r ORDER BY r.row_number RETURNING {tracked}) "
+                f"INSERT INTO {quote(history._meta.db_table)} ({tracked}, history_date, history_change_reason, "
+                f"history_type, history_user_id) SELECT {tracked}, %(now)s, %(reason)s, '+', %(user)s FROM inserted",
+                {"user": self.user.pk, "now": self.now, "reason": self.change_reason})
+            return cursor.rowcount
