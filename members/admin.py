@@ -17,6 +17,7 @@ from accounts.admin_scoping import (
 )
 from common.admin_excel import ExcelAdminMixin, TableExcelAdminMixin
 from common.excel import iter_sheet, normalise_text
+from common.names import normalise_name
 from common.paginator import FastCountPaginator
 
 from . import personal_data
@@ -152,7 +153,7 @@ class VolunteerAdmin(ExcelAdminMixin, ScopedModelAdmin):
         digits = re.sub(r"[\s-]", "", normalise_text(search_term) or "")
         if PHONE_PATTERN.match(digits):
             return queryset.filter(phone_hash=personal_data.keyed_hash(digits)), False
-        name = (normalise_text(search_term) or "").strip()
+        name = normalise_name((normalise_text(search_term) or "").strip())  # 斯琴•高娃 finds 斯琴·高娃
         if not name:
             return queryset, False
         # A prefix match uses the name index; a '%name%' scan of millions of rows would not.

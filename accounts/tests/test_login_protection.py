@@ -113,3 +113,14 @@ def test_tokens_end_with_a_lockout_a_password_change_or_deactivation(make_staff,
     deactivated.is_active = False
     deactivated.save()
     assert not Token.objects.filter(key=token).exists()
+
+
+def test_a_username_longer_than_any_account_is_refused_without_an_attempt_record(make_staff):
+    """No account has a 300-character name; the endpoint says so instead of failing on the lockout's record."""
+    from axes.models import AccessAttempt
+    from rest_framework.test import APIClient
+
+    response = _token(APIClient(), "甲" * 300, "whatever")
+    assert response.status_code == 400
+    assert response.json()["username"] == ["请确保这个字段不能超过 150 个字符。"]
+    assert not AccessAttempt.objects.exists()

@@ -273,6 +273,8 @@ def test_admin_search_by_id_number_phone_and_name_prefix(client, make_staff):
     assert found("138 1234 1234") == {a.pk}
     assert found("巴图") == {a.pk}
     assert found("王") == {b.pk}
+    c = volunteer(name="斯琴·高娃")
+    assert found("斯琴•高娃") == found("斯琴．高娃") == found("斯琴 . 高娃") == {c.pk}  # typed with a look-alike dot
 
 
 def test_volunteers_outside_scope_are_invisible(client, make_staff):
