@@ -15,6 +15,7 @@ from divisions.models import Division
 
 from .scoping import (
     assert_in_scope,
+    record_division_code,
     scope_path_of,
     scope_queryset,
     stamped_association_fields,
@@ -108,6 +109,8 @@ def _scope_checked_form(form_class, user, field_name: str | None):
             super()._post_clean()
             if field_name and field_name in self._errors:
                 return  # the field's own refusal ("不存在，或不在您的管辖范围内") already says it
+            if self._errors and record_division_code(self.instance) is None:
+                return  # the record cannot be placed yet because a field was refused: that refusal says why
             try:
                 assert_in_scope(user, self.instance, field=field_name if field_name in self.fields else None)
             except ValidationError as error:

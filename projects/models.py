@@ -471,6 +471,9 @@ class ServiceRecord(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self):
+        if self.activity_id:
+            # The record's association is its activity's; a form knows it before the scope check asks for it.
+            self.association_id = self.activity.project.association_id
         errors = {}
         if self.hours is not None:
             if self.hours <= 0:

@@ -145,6 +145,33 @@ def test_admin_change_of_hours_needs_a_reason_and_keeps_the_old_value(client, ma
     assert ServiceRecordCorrection.objects.get().old_hours == Decimal("4.0")
 
 
+@pytest.mark.parametrize("role, code", [(Role.REGION_STAFF, "15"), (Role.LEAGUE_STAFF, "1501"),
+                                        (Role.COUNTY_STAFF, "150102"), (Role.SECRETARIAT, None)])
+def test_each_role_adds_a_service_record_through_the_admin_form(client, role, code):
+    """The record takes its association from the activity before the scope check looks at it; another league's
+    activity is not offered and a post naming it is refused."""
+    from accounts.tests.factories import staff_user
+
+    own = association("150102")
+    held = activity(project(own), date(2024, 3, 5), "学雷锋日社区服务")
+    far = activity(project(association("150402")), date(2024, 3, 5), "学雷锋日社区服务")
+    person = volunteer("150102", registered_by=own)
+    user = staff_user(role, association=own) if role == Role.SECRETARIAT else staff_user(role, code)
+    client.force_login(user)
+    url = reverse("admin:projects_servicerecord_add")
+    form = {"volunteer": person.pk, "served_on": "2024-03-05", "hours": "2", "status": "recorded",
+            "corrections-TOTAL_FORMS": 0, "corrections-INITIAL_FORMS": 0}
+    if role != Role.REGION_STAFF:  # the region reaches every league
+        refused = client.post(url, {**form, "activity": far.pk})
+        assert refused.status_code == 200 and not ServiceRecord.objects.exists()
+        assert [e for errors in refused.context["errors"] for e in errors] == ["所选活动不存在，或不在您的管辖范围内。"]
+    response = client.post(url, {**form, "activity": held.pk})
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    entry = ServiceRecord.objects.get()
+    assert (entry.association, entry.activity, entry.volunteer, entry.hours) == (own, held, person, Decimal("2.0"))
+    assert entry.history.get().history_user == user
+
+
 # --- star levels --------------------------------------------------------------------------------------------
 def _hours(person, care, total: str, start=date(2023, 1, 1)):
     """Confirmed records adding up to ``total`` hours, one a day, at most 24 h each."""
