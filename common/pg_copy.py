@@ -90,8 +90,8 @@ def _copy_text(rows, converters=None) -> str:
     return "\n".join(lines)
 
 
-def _copy(table: str, columns: list[str], rows=None, converters=None, conn=None, *, text: str | None = None) -> None:
-    conn = conn or connection
+def _copy(table: str, columns: list[str], rows=None, converters=None, *, text: str | None = None) -> None:
+    conn = connection
     if text is None:
         text = _copy_text(rows, converters)
     data = text.encode()
@@ -198,7 +198,7 @@ def _array(values) -> str:
     return "{" + ",".join(parts) + "}"
 
 
-def existing_keys(model, fields: tuple[str, ...], keys: set[tuple], conn=None) -> set[tuple]:
+def existing_keys(model, fields: tuple[str, ...], keys: set[tuple]) -> set[tuple]:
     """Which of ``keys`` (tuples of values for ``fields``, e.g. activity, volunteer, date) already exist.
 
     On PostgreSQL one query probes an index once per key (a lateral join with LIMIT 1, so the planner cannot
@@ -206,7 +206,7 @@ def existing_keys(model, fields: tuple[str, ...], keys: set[tuple], conn=None) -
     table. The fallback filters each field by IN and compares in Python."""
     if not keys:
         return set()
-    conn = conn or connection
+    conn = connection
     if conn.vendor != "postgresql":
         queryset = model._default_manager.using(conn.alias)
         for n, name in enumerate(fields):
@@ -227,13 +227,13 @@ def existing_keys(model, fields: tuple[str, ...], keys: set[tuple], conn=None) -
         return {tuple(row) for row in cursor.fetchall()}
 
 
-def values_by_key(model, key: str, values, *fields: str, conn=None) -> list[tuple]:
+def values_by_key(model, key: str, values, *fields: str) -> list[tuple]:
     """``(key, *fields)`` of the rows whose ``key`` is one of ``values``: one array parameter on PostgreSQL
     instead of thousands of placeholders."""
     values = list(values)
     if not values:
         return []
-    conn = conn or connection
+    conn = connection
     if conn.vendor != "postgresql":
         return list(model._default_manager.using(conn.alias).filter(**{f"{key}__in": values}).values_list(
             key, *fields))

@@ -536,7 +536,10 @@ class TableImporter:
                 report.errors.append(RowError(None, "", "错误超过 1000 处，已停止检查，请先修改以上问题。"))
                 return
         if staged:
-            report.errors.extend(RowError(*problem) for problem in self.staged_problems())
+            problems = self.staged_problems()
+            report.errors.extend(RowError(*problem) for problem in problems[:1000])
+            if len(report.errors) > 1000:
+                report.errors.append(RowError(None, "", "错误超过 1000 处，已停止检查，请先修改以上问题。"))
             if not report.errors:
                 report.new, report.names = staged_count, staged_names
                 if not dry_run:
