@@ -27,15 +27,16 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
 fi
 PY="$ROOT/.venv/bin/python"
 
-# Front-end libraries (Apache ECharts) from the npm registry, exactly as package-lock.json pins them; only the
+# Front-end libraries (Apache ECharts) and the fonts (Noto Serif SC, Noto Sans Mongolian) from the npm registry, exactly as package-lock.json pins them; only the
 # runtime ones (the map's build tools are devDependencies, see reports/map/build.py).
 if ! command -v npm >/dev/null 2>&1; then
-  echo "需要 Node.js 和 npm（用于安装 ECharts）（Node.js with npm is required）" >&2
+  echo "需要 Node.js 和 npm（用于安装 ECharts 和字体）（Node.js with npm is required）" >&2
   exit 1
 fi
 npm_stamp=node_modules/.package-lock.sha256
 npm_wanted="$(sha256sum package-lock.json | cut -d' ' -f1)"
-if [ ! -f "$npm_stamp" ] || [ "$(cat "$npm_stamp")" != "$npm_wanted" ] || [ ! -f node_modules/echarts/dist/echarts.min.js ]; then
+if [ ! -f "$npm_stamp" ] || [ "$(cat "$npm_stamp")" != "$npm_wanted" ] || [ ! -f node_modules/echarts/dist/echarts.min.js ] ||
+   [ ! -f node_modules/@expo-google-fonts/noto-sans-mongolian/400Regular/NotoSansMongolian_400Regular.ttf ]; then
   npm ci --omit=dev --no-audit --no-fund --loglevel=error
   echo "$npm_wanted" > "$npm_stamp"
 fi

@@ -4,7 +4,6 @@ template, import and export; scope comes from the admin's ``get_queryset`` and t
 from __future__ import annotations
 
 import uuid
-from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
@@ -18,6 +17,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from .excel import ExcelFileError, append_row
 from .imports import CLEAR_NOTE, ON_EXISTING_CHOICES, ON_EXISTING_ERROR, ImportReport
@@ -63,7 +63,7 @@ def _change_rows(report: ImportReport) -> list:
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 

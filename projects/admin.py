@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import content_disposition_header
 
 from accounts.admin_scoping import (
     CountyListFilter,
@@ -323,7 +324,8 @@ class CertificateAdmin(ScopedModelAdmin):
     def pdf_view(self, request, object_id):
         certificate = self._certificate(request, object_id)
         response = HttpResponse(certificate_pdf(certificate), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="certificate-{certificate.serial_number}.pdf"'
+        response["Content-Disposition"] = content_disposition_header(
+            False, f"志愿服务记录证明-{certificate.serial_number}.pdf")
         return response
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from accounts.scoping import code_in_scope, user_scope_code
 from common.params import as_of_param
@@ -149,7 +150,7 @@ def division_export(request, code):
     as_of = _as_of(request)
     content = dashboard_workbook(division, as_of)
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="dashboard-{division.code}-{as_of:%Y%m%d}.xlsx"'
+    response["Content-Disposition"] = content_disposition_header(True, f"{division.name}建设情况-{as_of:%Y%m%d}.xlsx")
     return response
 
 

@@ -106,7 +106,19 @@ STATIC_URL = "static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # Front-end libraries come from the npm registry (package-lock.json), installed by bin/run and bin/test with
 # ``npm ci --omit=dev``; only their distribution folders are served.
-STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist")]
+FONTS_DIR = BASE_DIR / "node_modules" / "@expo-google-fonts"
+# The fonts certificates embed (projects/certificates.py) and pages fall back to (static/platform/fonts.css):
+# Noto Serif SC holds CJK, Latin and "·"; Noto Sans Mongolian the Mongolian script, shaped by HarfBuzz.
+PDF_FONTS = {
+    "serif": FONTS_DIR / "noto-serif-sc" / "400Regular" / "NotoSerifSC_400Regular.ttf",
+    "mongolian": FONTS_DIR / "noto-sans-mongolian" / "400Regular" / "NotoSansMongolian_400Regular.ttf",
+}
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
+    ("vendor/fonts", FONTS_DIR / "noto-serif-sc" / "400Regular"),
+    ("vendor/fonts", FONTS_DIR / "noto-sans-mongolian" / "400Regular"),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -47,3 +47,44 @@ def test_certificate_renders_in_chromium_with_chinese_text(browser_login, make_s
     shot = SCREENSHOTS / "certificate.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 20_000
+
+
+@pytest.mark.parametrize("name,shot", [("巴特尔·额尔敦", "certificate-bater-erdeni.png"),
+                                       ("ᠪᠠᠭᠠᠲᠤᠷ ᠡᠷᠳᠡᠨᠢ", "certificate-mongolian-script.png")])
+def test_a_mongolian_name_renders_with_the_served_font_and_prints(browser_login, make_staff, name, shot):
+    """The machine has no Mongolian font: the name is drawn with the one the platform serves, fetched only for
+    a page that has Mongolian script; the print button prints."""
+    own = association("150102")
+    person = volunteer("150102", name=name)
+    record(activity(project(own), date(2024, 3, 5), "学雷锋日社区服务"), person, hours="2.5")
+    user = make_staff(Role.COUNTY_STAFF, "150102")
+    certificate = certificate_issue(volunteer=person, association=own, period_start=date(2024, 1, 1),
+                                    period_end=date(2024, 12, 31), user=user, **ISSUER)
+    page = browser_login(user.username)
+    page.goto(page.url.split("/admin")[0] + reverse("admin:projects_certificate_print", args=[certificate.pk]))
+    page.evaluate("() => document.fonts.ready")
+    assert page.inner_text(".body strong >> nth=0") == name
+
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": ".body strong"})["nodeId"]
+    fonts = {font["familyName"]: font for font in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]}
+    mongolian = [font for family, font in fonts.items() if "Mongolian" in family]
+    if name.startswith("巴特尔"):
+        assert not mongolian, fonts  # not needed, not fetched
+        assert sum(font["glyphCount"] for font in fonts.values()) == len(name)
+    else:
+        assert len(mongolian) == 1 and mongolian[0]["isCustomFont"], fonts
+        # every letter drawn by it (joined forms can merge letters into fewer glyphs); another face draws at
+        # most the space between the two words
+        assert mongolian[0]["glyphCount"] > 0, fonts
+        assert sum(font["glyphCount"] for family, font in fonts.items() if "Mongolian" not in family) <= 1, fonts
+
+    page.evaluate("() => { window.printed = 0; window.print = () => { window.printed += 1; }; }")
+    page.get_by_role("button", name="打印").click()
+    assert page.evaluate("() => window.printed") == 1
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / shot), full_page=True)
+    assert (SCREENSHOTS / shot).stat().st_size > 20_000

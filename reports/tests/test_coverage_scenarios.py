@@ -2,6 +2,7 @@
 job, the data endpoint, the API and the Excel export give the same figure and the same verdict."""
 import io
 from datetime import date
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -138,8 +139,10 @@ def test_the_county_sheet_has_one_column_per_clause_in_clause_order_with_names(o
 
     association(codes[0], founded_on=date(2020, 6, 1))
     snapshots_compute([END_2020])
-    book = openpyxl.load_workbook(io.BytesIO(official.get(reverse("reports:export", args=["15"]),
-                                                          {"as_of": "2020-12-31"}).content))
+    response = official.get(reverse("reports:export", args=["15"]), {"as_of": "2020-12-31"})
+    assert response["Content-Disposition"] == (  # a Chinese name (RFC 6266 filename*)
+        "attachment; filename*=utf-8''" + quote(f"{Division.objects.get(code='15').name}建设情况-20201231.xlsx"))
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
     rows = list(book["旗县体检"].iter_rows(values_only=True))
     assert rows[0][:4] == ("区划代码", "旗县（市、区）", "所属盟市", "状态")
     assert [h.split()[0] for h in rows[0][4:]] == list(CLAUSES)
