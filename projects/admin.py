@@ -169,6 +169,9 @@ class ServiceRecordAdmin(VolunteerColumnsMixin, TableExcelAdminMixin, ScopedMode
         term = (search_term or "").strip()
         return (queryset.filter(volunteer__name__startswith=term) if term else queryset), False
 
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else ()  # a new record has nothing corrected yet
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None:
