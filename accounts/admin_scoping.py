@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.history import ReadableHistoryHelper, related_changes
 from divisions.models import Division
 
 from .scoping import (
@@ -196,6 +197,49 @@ class ScopedModelAdmin(ScopingFormMixin, SimpleHistoryAdmin):
         county does not bring its earlier county's history with it."""
         queryset = super().get_history_queryset(request, history_manager, pk_name, object_id)
         return scope_queryset(queryset, request.user, path=scope_path_of(self.model))
+
+    def get_fieldsets(self, request, obj=None):
+        """A record shown read-only leaves out the form's own entry fields (录入或更正身份证号码, 更正原因): they
+        hold nothing to show."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        model_fields = {f.name for f in self.model._meta.get_fields()}
+        entry_only = {name for name in getattr(self.form, "declared_fields", {}) if name not in model_fields}
+        if not entry_only:
+            return fieldsets
+
+        def kept(fields):
+            out = []
+            for item in fields:
+                if isinstance(item, (list, tuple)):
+                    item = tuple(name for name in item if name not in entry_only)
+                    if item:
+                        out.append(item)
+                elif item not in entry_only:
+                    out.append(item)
+            return out
+
+        return [(title, {**options, "fields": kept(options["fields"])}) for title, options in fieldsets]
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistoryHelper(self.model, historical_record)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """The field changes in labels, and under each version what its inlines' rows recorded with it."""
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        versions = list(historical_records)
+        if not versions:
+            return
+        object_id = getattr(versions[0], self.model._meta.pk.attname)
+        related = []
+        for inline in self.inlines:
+            if not hasattr(inline.model, "history"):
+                continue
+            link = inline.fk_name or next(f.name for f in inline.model._meta.fields
+                                          if f.is_relation and f.related_model is self.model)
+            related.append((inline.model, inline.model.history.filter(**{f"{link}_id": object_id})))
+        related_changes(versions, related)
 
     def history_view(self, request, object_id, extra_context=None):
         if not hasattr(self.model, "history"):  # computed or log records: Django's own change log, still scoped

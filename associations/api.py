@@ -28,11 +28,11 @@ class SupervisingUnitSerializer(serializers.ModelSerializer):
 
 
 class AssociationSerializer(ScopedSerializer):
-    serial_number = serializers.CharField(read_only=True, help_text="统一编制序列号，登记时自动编号")
-    officers = OfficerSerializer(many=True, read_only=True, help_text="负责人")
-    systems = SystemSerializer(many=True, read_only=True, help_text="章程与制度")
+    serial_number = serializers.CharField(label="统一编制序列号", read_only=True, help_text="统一编制序列号，登记时自动编号")
+    officers = OfficerSerializer(label="负责人", many=True, read_only=True, help_text="负责人")
+    systems = SystemSerializer(label="章程与制度", many=True, read_only=True, help_text="章程与制度")
     supervising_units = SupervisingUnitSerializer(
-        many=True, read_only=True, help_text="业务主管单位及其变更记录，按起始日期排列，最后一条为现业务主管单位")
+        label="业务主管单位", many=True, read_only=True, help_text="业务主管单位及其变更记录，按起始日期排列，最后一条为现业务主管单位")
 
     class Meta:
         model = Association

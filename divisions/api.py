@@ -6,8 +6,8 @@ from .models import Division
 
 
 class DivisionSerializer(serializers.ModelSerializer):
-    gb_code = serializers.CharField(read_only=True, help_text="GB/T 2260 区划代码（6 位或 9 位）")
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="上级区划的代码前缀")
+    gb_code = serializers.CharField(label="区划代码", read_only=True, help_text="GB/T 2260 区划代码（6 位或 9 位）")
+    parent = serializers.SlugRelatedField(label="上级区划", slug_field="code", read_only=True, help_text="上级区划的代码前缀")
 
     class Meta:
         model = Division

@@ -89,6 +89,7 @@ class Division(models.Model):
         """The published GB/T 2260 code: six digits above township level, nine for townships."""
         return self.code if len(self.code) >= 9 else self.code.ljust(6, "0")
 
+    gb_code.fget.short_description = "区划代码"
     @property
     def full_name(self) -> str:
         """名称带上级, e.g. 呼和浩特市新城区; the region itself is left out below it."""

@@ -16,10 +16,10 @@ from .validators import validate_phone
 class VolunteerSerializer(ScopedSerializer):
     """ID number and phone are write-only: stored encrypted, returned masked."""
 
-    id_number = serializers.CharField(write_only=True, required=False, max_length=24,
+    id_number = serializers.CharField(label="身份证号码", write_only=True, required=False, max_length=24,
                                       help_text="身份证号码（18 位）；只写，返回脱敏形式 id_number_masked")
-    phone = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=20,
-                                  help_text="手机号码；只写，返回脱敏形式 phone_masked")
+    phone = serializers.CharField(label="手机号码", write_only=True, required=False, allow_blank=True,
+                                  max_length=20, help_text="手机号码；只写，返回脱敏形式 phone_masked")
 
     class Meta:
         model = Volunteer

@@ -5,6 +5,7 @@ from django.urls import path, reverse
 
 from accounts.admin_scoping import CountyListFilter, LeagueListFilter, ReadOnlyAdminMixin, ScopedModelAdmin
 
+from .metrics import METRICS
 from .models import MetricSnapshot, Pillar, Target, metric_choices, pillar_parts
 from .tasks import snapshots_compute_task
 
@@ -22,6 +23,18 @@ class TargetAdmin(ScopedModelAdmin):
     def metric_text(self, obj):
         return obj.metric_label
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):  # shown, not edited: the label
+            fields = ["metric_text" if name == "metric" else name for name in fields]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not self.has_change_permission(request, obj):
+            readonly.append("metric_text")
+        return readonly
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "metric":
             from django import forms
@@ -30,12 +43,34 @@ class TargetAdmin(ScopedModelAdmin):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
+class MetricListFilter(admin.SimpleListFilter):
+    title = "指标"
+    parameter_name = "metric"
+
+    def lookups(self, request, model_admin):
+        return [(key, metric.label) for key, metric in METRICS.items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(metric=self.value()) if self.value() else queryset
+
+
 @admin.register(MetricSnapshot)
 class MetricSnapshotAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     change_list_template = "reports/snapshot_change_list.html"
-    list_display = ("as_of", "division", "metric", "value", "numerator", "denominator", "unknown", "computed_at")
-    list_filter = (LeagueListFilter, CountyListFilter, "metric", "as_of")
+    list_display = ("as_of", "division", "metric_text", "value", "numerator", "denominator", "unknown",
+                    "computed_at")
+    list_filter = (LeagueListFilter, CountyListFilter, MetricListFilter, "as_of")
     list_select_related = ("division",)
+
+    @admin.display(description="指标", ordering="metric")
+    def metric_text(self, obj):
+        return obj.metric_label
+
+    def get_fields(self, request, obj=None):
+        return ["metric_text" if name == "metric" else name for name in super().get_fields(request, obj)]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "metric_text"]
 
     def changelist_view(self, request, extra_context=None):
         from .services import latest_run

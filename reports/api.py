@@ -17,7 +17,7 @@ class TargetViewSet(ScopedViewSet):
 
 
 class SnapshotSerializer(serializers.ModelSerializer):
-    division_code = serializers.CharField(source="division.code", read_only=True)
+    division_code = serializers.CharField(label="区划代码", source="division.code", read_only=True)
 
     class Meta:
         model = MetricSnapshot

@@ -94,7 +94,11 @@ class MetricSnapshot(models.Model):
         indexes = [models.Index(fields=["as_of", "metric"], name="metric_snapshot_date")]
 
     def __str__(self):
-        return f"{self.metric} {self.as_of:%Y-%m-%d}"
+        return f"{self.metric_label} {self.as_of:%Y-%m-%d}"
+
+    @property
+    def metric_label(self) -> str:
+        return METRICS[self.metric].label if self.metric in METRICS else self.metric
 
 
 class SnapshotRun(models.Model):

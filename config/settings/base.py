@@ -98,6 +98,7 @@ LOGIN_URL = "admin:login"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]  # what Django's and django-simple-history's catalogues lack
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
