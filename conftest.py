@@ -100,6 +100,23 @@ def _fresh_cache():
     yield
 
 
+def pytest_sessionfinish(session):
+    """Under pytest-xdist each worker hands its role-matrix counts to the controller, which prints them."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        from tests.matrix import CASES
+
+        workeroutput["role_matrix_cases"] = [[list(key), count] for key, count in CASES.items()]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    from tests.matrix import CASES
+
+    for key, count in getattr(node, "workeroutput", {}).get("role_matrix_cases", []):
+        CASES[tuple(key)] += count
+
+
 def pytest_terminal_summary(terminalreporter):
     from tests.matrix import CASES
 

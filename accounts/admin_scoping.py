@@ -83,6 +83,57 @@ class CountyListFilter(_DivisionLevelFilter):
     level = Division.Level.COUNTY
 
 
+class AccountNamesMixin:
+    """A field naming an account (记录人, 确认人, 更正人, 查看人) shows the account's name, not a link to the
+    account's page, which most roles may not open. The shown field is a function made once per request and kept
+    on it, so that the form, the fieldsets and the read-only list agree (the admin instance is shared by every
+    thread)."""
+
+    def _account_field_names(self) -> set[str]:
+        from django.contrib.auth import get_user_model
+
+        user_model = get_user_model()
+        return {f.name for f in self.model._meta.fields if f.is_relation and f.related_model is user_model}
+
+    def _account_name(self, request, name):
+        shown = request.__dict__.setdefault("_account_name_fields", {})
+        key = (self.model, name)
+        if key not in shown:
+            field = self.model._meta.get_field(name)
+
+            def account_name(obj):
+                if obj is None or getattr(obj, field.attname, None) is None:
+                    return "—"
+                account = getattr(obj, name)
+                return account.get_full_name() or account.get_username()
+
+            account_name.short_description = field.verbose_name
+            account_name.__name__ = name
+            shown[key] = account_name
+        return shown[key]
+
+    def _named(self, request, names):
+        accounts = self._account_field_names()
+        if not accounts:
+            return names
+
+        def swap(item):
+            if isinstance(item, (list, tuple)):
+                return type(item)(swap(part) for part in item)
+            return self._account_name(request, item) if isinstance(item, str) and item in accounts else item
+
+        return [swap(item) for item in names]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        accounts = self._account_field_names()
+        return self._named(request, [*readonly, *(name for name in accounts if name not in readonly)])
+
+    def get_fieldsets(self, request, obj=None):
+        return [(title, {**options, "fields": self._named(request, options["fields"])})
+                for title, options in super().get_fieldsets(request, obj)]
+
+
 class ScopingFormMixin:
     """Foreign-key choices limited to the user's scope, with a Chinese message for anything else."""
 
@@ -121,7 +172,7 @@ def _scope_checked_form(form_class, user, field_name: str | None):
     return ScopeCheckedForm
 
 
-class ScopedModelAdmin(ScopingFormMixin, SimpleHistoryAdmin):
+class ScopedModelAdmin(AccountNamesMixin, ScopingFormMixin, SimpleHistoryAdmin):
     """Base admin for every model a user reaches through the admin. The model declares ``scope_path``."""
 
     list_filter_scoped = True
@@ -316,7 +367,7 @@ class SharedChoicesModelChoiceField(forms.ModelChoiceField):
     choices = property(_get_choices, forms.ChoiceField.choices.fset)
 
 
-class ScopedInline(ScopingFormMixin, admin.TabularInline):
+class ScopedInline(AccountNamesMixin, ScopingFormMixin, admin.TabularInline):
     extra = 0
     show_change_link = False
 

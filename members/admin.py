@@ -132,6 +132,14 @@ class VolunteerAdmin(ExcelAdminMixin, ScopedModelAdmin):
                                           "guardian_consent_method")}),
     )
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.has_perm(UNMASK_PERMISSION):
+            return fieldsets
+        # no link to a page the account may not open
+        return [(title, {**options, "fields": [f for f in options["fields"] if f != "reveal_link"]})
+                for title, options in fieldsets]
+
     def get_queryset(self, request):
         # Ciphertexts are read only where a value is revealed: lists carry the masked forms.
         return super().get_queryset(request).defer("id_number_encrypted", "phone_encrypted")

@@ -1,4 +1,5 @@
 """Every admin that shows scoped data uses the scoped base class: a new admin cannot forget scoping."""
+import pytest
 from django.contrib import admin
 
 from accounts.admin import UserAdmin
@@ -39,3 +40,18 @@ def test_every_scoped_admin_inline_is_scoped():
         if not issubclass(inline, ScopedInline)
     ]
     assert bad == []
+
+
+@pytest.mark.django_db
+def test_the_admin_index_lists_the_modules_in_the_order_of_the_work(client):
+    """协会台账 → 志愿者与会员 → 服务队与阵地 → 项目与服务记录 → 培训 → 目标与统计, then reference data and accounts;
+    within a module the main record first."""
+    from accounts.tests.factories import staff_user
+
+    client.force_login(staff_user(superuser=True))
+    apps = client.get("/admin/").context["app_list"]
+    names = [app["name"] for app in apps]
+    assert names[:6] == ["协会台账", "志愿者与会员", "服务队与阵地", "项目与服务记录", "培训", "目标与统计"]
+    assert names.index("行政区划") < names.index("账号与权限")
+    first = {app["app_label"]: app["models"][0]["object_name"] for app in apps}
+    assert (first["associations"], first["members"], first["projects"]) == ("Association", "Volunteer", "Project")

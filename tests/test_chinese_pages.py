@@ -44,12 +44,14 @@ SHOWN_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}
 class VisibleText(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.parts, self.hidden = [], 0
+        self.parts, self.hidden, self.links = [], 0, set()
 
     def handle_starttag(self, tag, attrs):
         if tag in SKIP_TAGS:
             self.hidden += 1
         attrs = dict(attrs)
+        if tag == "a" and (attrs.get("href") or "").startswith("/"):
+            self.links.add(attrs["href"])
         if tag == "img" and "/admin/img/icon-" in (attrs.get("src") or ""):
             attrs.pop("alt", None)  # Django's ✓/✗ icons: the picture is what is seen (their alt is always English)
         for name in SHOWN_ATTRIBUTES & set(attrs):
@@ -69,7 +71,11 @@ class VisibleText(HTMLParser):
 def visible(html):
     parser = VisibleText()
     parser.feed(html)
-    return "\n".join(parser.parts)
+    return "\n".join(parser.parts), parser.links
+
+
+# Links that answer something other than a page to read: leaving, downloads, a script's data.
+NOT_FOLLOWED = re.compile(r"/logout/|/export|/template|\.xlsx|/pdf/|/static/|/data\.json|/api/")
 
 
 def choice_keys():
@@ -147,19 +153,31 @@ def test_no_english_and_no_raw_key_on_any_page_the_role_reaches(client, world, r
     pages += [reverse("reports:home"), reverse("reports:division", args=["15"]),
               reverse("reports:division", args=[OWN[:4]]), reverse("reports:county", args=[OWN]),
               reverse("reports:evaluation", args=[OWN[:4]])]
-    found, seen = {}, 0
+    found, seen, links = {}, 0, {}
     for url in pages:
         response = client.get(url, follow=True, HTTP_ACCEPT="text/html")
         if "text/html" not in response.get("Content-Type", ""):
             continue  # a download, or JSON for a script
         seen += 1
-        text = visible(response.content.decode())
+        text, on_page = visible(response.content.decode())
+        if response.status_code == 200:
+            for link in on_page:
+                links.setdefault(link.split("#")[0], url)
         words = latin_words(text, usernames)
         raw = {w for w in words if w in keys}
         if words:
             found[url] = sorted(words) + ([f"raw keys: {sorted(raw)}"] if raw else [])
     assert seen > 20
     assert found == {}, "\n".join(f"{url}: {words}" for url, words in found.items())
+    # every link a page offers opens: no 403 or 404 behind a name or a breadcrumb
+    broken = {}
+    for link, source in sorted(links.items()):
+        if NOT_FOLLOWED.search(link) or "?" in link:
+            continue
+        status = client.get(link, HTTP_ACCEPT="text/html").status_code
+        if status not in (200, 302):
+            broken[link] = f"{status} (on {source})"
+    assert broken == {}
 
 
 def test_every_api_field_has_a_chinese_label():

@@ -41,7 +41,7 @@ def test_league_official_map_click_and_scope(browser_login, make_staff):
     page.screenshot(path=str(SCREENSHOTS / "dashboard-league.png"), full_page=True)
 
     page.click(f"#county-map path[fill='{COLOURS['failing']}']")
-    page.wait_for_url(f"**{reverse('reports:county', args=['150102'])}*")
+    page.wait_for_url(f"**{reverse('reports:county', args=['150102'])}*", timeout=90_000)  # a live 体检 on a loaded machine
     assert page.inner_text("h2").startswith("新城区青年志愿者协会")
     findings = page.inner_text("table.findings")
     assert "G1" in findings and "业务主管单位为民政部门，不是旗县团委" in findings
