@@ -96,7 +96,7 @@ class ActivityAdmin(TableExcelAdminMixin, ScopedModelAdmin):
     list_display = ("name", "project", "held_on", "key_date_text", "may_endanger", "township", "service_base")
     list_filter = (LeagueListFilter, CountyListFilter, "key_date", "may_endanger")
     list_select_related = ("project", "township", "service_base")
-    search_fields = ("name", "project__name")
+    search_fields = ("name", "project__name", "project__association__name")
     date_hierarchy = "held_on"
     autocomplete_fields = ("project", "township", "service_base")
 
@@ -155,7 +155,7 @@ class ServiceRecordAdmin(VolunteerColumnsMixin, TableExcelAdminMixin, ScopedMode
     list_display = ("served_on", "volunteer_name", "volunteer_id_masked", "activity", "association", "hours",
                     "status")
     list_filter = (LeagueListFilter, CountyListFilter, "status")
-    list_select_related = ("volunteer", "activity", "association")
+    list_select_related = ("volunteer", "activity__project__association", "association")
     search_fields = ("volunteer__name",)
     search_help_text = "输入志愿者姓名（开头）查找"
     autocomplete_fields = ("volunteer", "activity")

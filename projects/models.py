@@ -314,6 +314,13 @@ def activity_key_dates_refresh() -> int:
     return tagged
 
 
+class ActivityManager(models.Manager):
+    """Reads each activity with its project and association, which its label names."""
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("project__association")
+
+
 class Activity(models.Model):
     """志愿服务活动 under a project: when and where, tagged when held on a key date (G17)."""
 
@@ -335,6 +342,7 @@ class Activity(models.Model):
                   "（《志愿服务条例》第十七条）；未填写表示情况不明。",
     )
 
+    objects = ActivityManager()
     history = HistoricalRecords()
 
     scope_path = "project__association__division__code"
@@ -351,7 +359,8 @@ class Activity(models.Model):
         indexes = [models.Index(fields=["key_date", "held_on"], name="activity_key_date")]
 
     def __str__(self):
-        return f"{self.name}（{self.held_on:%Y-%m-%d}）"
+        """Project · activity (date, association): four 五四青年节志愿服务 on one day stay apart in a choice."""
+        return f"{self.project.name} · {self.name}（{self.held_on:%Y-%m-%d}，{self.project.association.name}）"
 
     @property
     def key_date_label(self) -> str:

@@ -102,3 +102,30 @@ def test_autocomplete_queries_are_constant(league_client):
     many, response = _count(league_client, url, params)
     assert len(response.json()["results"]) == len(HHHT_COUNTIES)
     assert many == one
+
+
+def test_activity_autocomplete_names_project_and_association_at_constant_cost(league_client):
+    """Four 五四青年节志愿服务 on one day, in two projects of two associations, are four distinct choices."""
+    from datetime import date
+
+    from projects.tests.factories import activity, project
+
+    url = reverse("admin:autocomplete")
+    params = {"app_label": "projects", "model_name": "servicerecord", "field_name": "activity", "term": "五四"}
+    day = date(2026, 5, 4)
+    first = association("150102")
+    activity(project(first, "七彩小屋陪伴计划"), day, "五四青年节志愿服务")
+    one, _ = _count(league_client, url, params)
+    activity(project(first, "阳光助残结对", brand="sunshine", domain="disabled"), day, "五四青年节志愿服务")
+    second = association("150103")
+    for name in ("七彩小屋陪伴计划", "社区环保行动"):
+        activity(project(second, name), day, "五四青年节志愿服务")
+    many, response = _count(league_client, url, params)
+    labels = sorted(result["text"] for result in response.json()["results"])
+    assert labels == sorted([
+        "七彩小屋陪伴计划 · 五四青年节志愿服务（2026-05-04，新城区青年志愿者协会）",
+        "阳光助残结对 · 五四青年节志愿服务（2026-05-04，新城区青年志愿者协会）",
+        "七彩小屋陪伴计划 · 五四青年节志愿服务（2026-05-04，回民区青年志愿者协会）",
+        "社区环保行动 · 五四青年节志愿服务（2026-05-04，回民区青年志愿者协会）",
+    ])
+    assert many == one
