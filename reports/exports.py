@@ -66,10 +66,13 @@ def dashboard_workbook(division, as_of: date) -> bytes:
 
     # the 体检 as stored with the snapshot (or measured live with the page): one column per clause, in clause order
     sheet = book.create_sheet("旗县体检")
-    append_row(sheet, ["区划代码", "旗县（市、区）", "所属盟市", "状态", *(f"{c} {CLAUSE_TITLES.get(c, '')}".strip()
-                                                             for c in CLAUSES)])
+    append_row(sheet, ["区划代码", "旗县（市、区）", "所属盟市", "状态", "硬性条款符合数", "已到期硬性条款数",
+                       "硬性条款符合比例（%）", "不符合条款", "待补充条款",
+                       *(f"{c} {CLAUSE_TITLES.get(c, '')}".strip() for c in CLAUSES)])
     for county in data.counties:
         append_row(sheet, [county["code"], county["name"], county["league_name"], county["label"],
+                           county["met"] if county["judged"] else None, county["judged"] or None, county["share"],
+                           "、".join(county["failing"]), "、".join(county["unknown"]),
                            *[_clause_text(county, clause, as_of) for clause in CLAUSES]])
     buffer = io.BytesIO()
     book.save(buffer)

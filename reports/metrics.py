@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from associations.rules import Status, verdict, worst
+from associations.rules import CLAUSE_TITLES, CLAUSES, Status, verdict, worst
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,69 @@ CHECK_METRICS = {
     "insurance": ("G11",),
 }
 COUNTY_STATUS_LABELS = {"none": "未建立协会", "failing": "有不符合项", "compliant": "全部符合", "unknown": "待补充"}
+
+# The map's grades: the share of a county association's hard clauses (应 / 要) that are 符合, highest first.
+# Advice (原则上, 注重…) and a yearly duty not yet due are left out; a clause still 待补充 counts as not met and the
+# county is hatched, so "not entered" stays visible beside "not done".
+GRADES = (
+    ("full", "全部符合", Decimal(100)),
+    ("high", "80%–99%", Decimal(80)),
+    ("middle", "60%–79%", Decimal(60)),
+    ("low", "40%–59%", Decimal(40)),
+    ("lowest", "不足40%", Decimal(0)),
+)
+GRADE_LABELS = {key: label for key, label, _ in GRADES} | {"none": "未建立协会", "unjudged": "尚无可判断的条款"}
+
+
+@dataclass(frozen=True)
+class ClauseCount:
+    """A county's hard clauses as of a date: how many are judged, met, not met and 待补充, and which."""
+
+    met: int
+    failing: tuple[str, ...]
+    unknown: tuple[str, ...]
+    soft_unknown: int  # advice clauses 待补充: they never lower the grade, the tooltip names them
+
+    @property
+    def judged(self) -> int:
+        return self.met + len(self.failing) + len(self.unknown)
+
+    @property
+    def share(self) -> Decimal | None:
+        if not self.judged:
+            return None
+        return (Decimal(self.met * 100) / self.judged).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+    def grade(self, status: str) -> str:
+        if status == "none":
+            return "none"
+        share = self.share
+        if share is None:
+            return "unjudged"
+        return next(key for key, _, floor in GRADES if share >= floor)
+
+
+def clause_count(clauses: dict[str, str], last_year: dict[str, str]) -> ClauseCount:
+    """Count a county's stored 体检 (clause → finding): a yearly duty not yet due this year is read by last
+    full year's finding, as the county's status is (``rules.latest``)."""
+    met, failing, unknown, soft_unknown = 0, [], [], 0
+    for clause, status in clauses.items():
+        if status == Status.NOT_DUE:
+            status = last_year.get(clause, status)
+        rule = CLAUSES.get(clause)
+        if rule is None or rule.strength != "hard":
+            soft_unknown += status == Status.UNKNOWN
+        elif status == Status.PASS:
+            met += 1
+        elif status == Status.FAIL:
+            failing.append(clause)
+        elif status == Status.UNKNOWN:
+            unknown.append(clause)
+    return ClauseCount(met, tuple(failing), tuple(unknown), soft_unknown)
+
+
+def clause_names(clauses) -> list[str]:
+    return [f"{clause} {CLAUSE_TITLES.get(clause, '')}".strip() for clause in clauses]
 
 
 @dataclass

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from divisions.models import Division
 
-from .metrics import COUNTY_STATUS_LABELS, METRICS, measure_all
+from .metrics import COUNTY_STATUS_LABELS, GRADE_LABELS, GRADES, METRICS, clause_count, clause_names, measure_all
 from .models import MetricSnapshot, Target, pillars_described
 
 CHILD_LEVEL = {"region": "league", "league": "county"}
@@ -85,6 +85,9 @@ class DashboardData:
     computed_at: object = None  # when the snapshot run that wrote these figures finished
     version: str = ""  # that run's data version
     pillars: list = field(default_factory=list)  # T3's pillars as these figures read them
+    legend: list = field(default_factory=list)  # the map's grades with their number of counties
+    hatched: int = 0  # counties with a hard clause still 待补充
+    leagues: list = field(default_factory=list)  # per league: its counties behind, the clauses most often failed
 
 
 def dashboard_data(division: Division, as_of: date, run=None) -> DashboardData:
@@ -96,7 +99,7 @@ def dashboard_data(division: Division, as_of: date, run=None) -> DashboardData:
     from .services import latest_run
 
     run = run or latest_run()
-    key = f"reports:dashboard:{division.code}:{as_of.isoformat()}:{run.version if run else 'none'}"
+    key = f"reports:dashboard:v2:{division.code}:{as_of.isoformat()}:{run.version if run else 'none'}"
     data = cache.get(key)
     if data is None:
         data = _dashboard_data(division, as_of)
@@ -149,12 +152,54 @@ def _dashboard_data(division: Division, as_of: date) -> DashboardData:
         status = current.get(code, {}).get("county_status")
         key = (status.details or {}).get("status", "unknown") if status else "unknown"
         details = status.details or {} if status else {}
+        clauses, last_year = details.get("clauses", {}), details.get("last_year", {})
+        count = clause_count(clauses, last_year)
+        grade = count.grade(key)
+        share = count.share
         counties.append({"code": code, "name": names[code], "league": code[:4],
                          "league_name": names.get(code[:4], ""), "status": key,
-                         "label": COUNTY_STATUS_LABELS[key], "clauses": details.get("clauses", {}),
-                         "last_year": details.get("last_year", {})})
+                         "label": COUNTY_STATUS_LABELS[key], "clauses": clauses, "last_year": last_year,
+                         "grade": grade, "grade_label": GRADE_LABELS[grade], "met": count.met,
+                         "judged": count.judged, "share": None if share is None else float(share),
+                         "failing": clause_names(count.failing), "unknown": clause_names(count.unknown),
+                         "failing_codes": list(count.failing), "soft_unknown": count.soft_unknown,
+                         "hatched": bool(count.unknown) or grade == "unjudged"})
     return DashboardData(division, as_of, target_cards, rows, totals, counties, live,
-                         computed_at=None if live else computed_at)
+                         computed_at=None if live else computed_at, legend=_legend(counties),
+                         hatched=sum(c["hatched"] for c in counties), leagues=_leagues_behind(counties, names))
+
+
+def _legend(counties: list[dict]) -> list[dict]:
+    """The map's grades in order, each with its number of counties (a grade no county has is still listed, except
+    "nothing to judge yet")."""
+    counted = {}
+    for county in counties:
+        counted[county["grade"]] = counted.get(county["grade"], 0) + 1
+    keys = [key for key, _, _ in GRADES] + ["none"] + (["unjudged"] if counted.get("unjudged") else [])
+    return [{"key": key, "label": GRADE_LABELS[key], "count": counted.get(key, 0)} for key in keys]
+
+
+def _leagues_behind(counties: list[dict], names: dict[str, str], top: int = 3) -> list[dict]:
+    """Per league, the counties behind — an association with a hard clause 不符合, or none at all — most failed
+    clauses first, and the clauses most of its counties fail."""
+    leagues: dict[str, dict] = {}
+    for county in counties:
+        league = leagues.setdefault(county["league"], {
+            "code": county["league"], "name": names.get(county["league"], ""), "total": 0, "behind": [],
+            "unknown": 0, "clauses": {}})
+        league["total"] += 1
+        league["unknown"] += county["hatched"]
+        if county["failing"] or county["grade"] == "none":
+            league["behind"].append(county)
+        for clause in county["failing"]:
+            league["clauses"][clause] = league["clauses"].get(clause, 0) + 1
+    result = []
+    for league in leagues.values():
+        league["behind"].sort(key=lambda c: (c["grade"] != "none", -len(c["failing"]), c["share"] or 0, c["code"]))
+        ranked = sorted(league.pop("clauses").items(), key=lambda item: (-item[1], item[0]))
+        league["top_clauses"] = [{"name": name, "counties": n} for name, n in ranked[:top]]
+        result.append(league)
+    return result
 
 
 def trend(division: Division, version: str) -> list[dict]:

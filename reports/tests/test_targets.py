@@ -245,7 +245,7 @@ def test_evaluation_report_for_a_league(client, make_staff):
     client.force_login(make_staff(Role.LEAGUE_STAFF, "1501"))
     page = client.get(reverse("reports:evaluation", args=["1501"]), {"year": "2021"}).content.decode()
     assert "呼和浩特市2021年度旗县级青年志愿者协会建设评估报告" in page
-    assert "新城区：" in page and "统计截至 2021年12月31日" in page
+    assert '<tr data-code="150102"><th>新城区</th>' in page and "统计截至 2021年12月31日" in page
 
 
 def test_snapshot_admin_recompute(client, make_staff, eager_celery):

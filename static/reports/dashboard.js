@@ -1,8 +1,30 @@
-/* The dashboard's charts: the county map (coloured by each county association's status), the bars against the
+/* The dashboard's charts: the county map (graded by the share of each county association's hard clauses met), the bars against the
    target line and the coverage trend. Data comes from the page (json_script), the map from a static GeoJSON. */
 (function () {
   "use strict";
-  var COLOURS = { none: "#c9ccd1", failing: "#e0685a", compliant: "#3f9b5f", unknown: "#f0b94a" };
+  // each grade's colour is its legend swatch's (dashboard.css), so the map and its legend agree
+  function gradeColours() {
+    var colours = {};
+    document.querySelectorAll("[data-role=legend] [data-grade]").forEach(function (li) {
+      colours[li.dataset.grade] = getComputedStyle(li, "::before").backgroundColor;
+    });
+    return colours;
+  }
+  var HATCH = { symbol: "rect", symbolSize: 1, dashArrayX: [1, 0], dashArrayY: [1.5, 3], rotation: -Math.PI / 4,
+                color: "rgba(40, 40, 40, 0.55)" };
+
+  function tooltip(c) {
+    var lines = [c.name + (c.league_name && division.level === "region" ? "（" + c.league_name + "）" : "")];
+    if (c.grade === "none") {
+      lines.push("未建立协会");
+    } else {
+      lines.push("硬性条款符合 " + c.met + "/" + c.judged + (c.share !== null ? "（" + c.share + "%）" : ""));
+      if (c.failing.length) { lines.push("不符合：" + c.failing.join("、")); }
+      if (c.unknown.length) { lines.push("待补充：" + c.unknown.join("、")); }
+      if (c.soft_unknown) { lines.push("倡导性条款待补充 " + c.soft_unknown + " 项"); }
+    }
+    return lines.map(function (line) { return echarts.format.encodeHTML(line); }).join("<br>");
+  }
   var data = JSON.parse(document.getElementById("dashboard-data").textContent);
   var asOf = "?as_of=" + data.as_of;
   var division = data.division;
@@ -40,18 +62,24 @@
     echarts.registerMap("leagues", { type: "FeatureCollection", features: leagueOutlines(features) });
     var bounds = bbox(features);
     var chart = echarts.init(el, null, { renderer: "svg" });
+    var colours = gradeColours();
     chart.setOption({
       animation: false,
-      tooltip: { trigger: "item", formatter: function (p) { var c = statusOf[p.name]; return c ? c.name + "：" + c.label : ""; } },
+      tooltip: { trigger: "item", formatter: function (p) { var c = statusOf[p.name]; return c ? tooltip(c) : ""; } },
       geo: { map: "leagues", silent: true, boundingCoords: bounds, layoutCenter: ["50%", "50%"], layoutSize: "96%",
              itemStyle: { areaColor: "transparent", borderColor: "#2f3a4a", borderWidth: 1.6 }, z: 3 },
       series: [{
         type: "map", map: "counties", nameProperty: "code", boundingCoords: bounds, layoutCenter: ["50%", "50%"],
         layoutSize: "96%", selectedMode: false, z: 2,
-        label: { show: false }, emphasis: { label: { show: false }, itemStyle: { areaColor: "#5b8def" } },
+        // a league's few counties carry their names; the region's 103 rely on the tooltip and the table
+        label: { show: division.level !== "region", fontSize: 10, color: "#1f2933",
+                 formatter: function (p) { return statusOf[p.name] ? statusOf[p.name].name : ""; } },
+        emphasis: { label: { show: division.level !== "region" }, itemStyle: { areaColor: "#5b8def" } },
         itemStyle: { borderColor: "#ffffff", borderWidth: 0.5 },
         data: data.counties.map(function (c) {
-          return { name: c.code, value: 1, itemStyle: { areaColor: COLOURS[c.status] } };
+          var style = { areaColor: colours[c.grade] };
+          if (c.hatched) { style.decal = HATCH; }
+          return { name: c.code, value: 1, itemStyle: style };
         })
       }]
     });
