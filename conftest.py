@@ -64,7 +64,7 @@ def browser_context(live_server):
             executable_path=CHROMIUM, headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 900})
         context.set_default_timeout(15_000)
         context.base_url = live_server.url
         try:

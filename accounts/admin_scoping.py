@@ -371,6 +371,9 @@ class ScopedInline(AccountNamesMixin, ScopingFormMixin, admin.TabularInline):
     extra = 0
     show_change_link = False
 
+    class Media:
+        js = ("platform/stacked_rows.js",)  # labels each cell for the stacked rows of a narrow screen
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name not in self.autocomplete_fields and db_field.name not in self.raw_id_fields:
             kwargs.setdefault("form_class", SharedChoicesModelChoiceField)
