@@ -1,13 +1,21 @@
+import logging
+
 from django import forms
 from django.contrib import admin, messages
-from django.shortcuts import redirect
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 
 from accounts.admin_scoping import CountyListFilter, LeagueListFilter, ReadOnlyAdminMixin, ScopedModelAdmin
 
 from .metrics import METRICS
-from .models import MetricSnapshot, Pillar, Target, metric_choices, pillar_parts
+from .models import MetricSnapshot, Pillar, SnapshotJob, Target, metric_choices, pillar_parts
 from .tasks import snapshots_compute_task
+
+logger = logging.getLogger(__name__)
 
 
 @admin.register(Target)
@@ -75,24 +83,59 @@ class MetricSnapshotAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     def changelist_view(self, request, extra_context=None):
         from .services import latest_run
 
-        return super().changelist_view(request, {**(extra_context or {}), "latest_run": latest_run()})
+        last_job = SnapshotJob.objects.first() if request.user.has_perm("reports.add_metricsnapshot") else None
+        return super().changelist_view(request, {**(extra_context or {}), "latest_run": latest_run(),
+                                                 "last_job": last_job})
 
     def get_urls(self):
-        return [path("recompute/", self.admin_site.admin_view(self.recompute_view),
-                     name="reports_metricsnapshot_recompute"), *super().get_urls()]
+        view = self.admin_site.admin_view
+        return [path("recompute/", view(self.recompute_view), name="reports_metricsnapshot_recompute"),
+                path("recompute/<int:job_id>/", view(self.job_view), name="reports_metricsnapshot_job"),
+                path("recompute/<int:job_id>/status/", view(self.job_status_view), name="reports_metricsnapshot_job_status"),
+                *super().get_urls()]
 
     def recompute_view(self, request):
-        """重新计算: queue the snapshot job (run in-process when no broker is configured)."""
-        if request.method != "POST" or not request.user.has_perm("reports.add_metricsnapshot"):
-            return redirect(reverse("admin:reports_metricsnapshot_changelist"))
+        """重新计算: queue the snapshot job and show its progress (run in-process when no broker is configured)."""
         from common.tasks import send
 
-        if not send(snapshots_compute_task):
-            self.message_user(request, "后台任务服务暂时无法连接，未能提交重新计算，看板仍显示上一次的计算结果。"
-                                       "请稍后再试；多次失败请联系管理员。", messages.ERROR)
-        else:
-            self.message_user(request, "已提交重新计算，完成后刷新本页即可看到新的计算时间。", messages.SUCCESS)
-        return redirect(reverse("admin:reports_metricsnapshot_changelist"))
+        from .services import snapshot_dates
+
+        if request.method != "POST" or not request.user.has_perm("reports.add_metricsnapshot"):
+            return redirect(reverse("admin:reports_metricsnapshot_changelist"))
+        running = SnapshotJob.objects.filter(status__in=(SnapshotJob.Status.QUEUED, SnapshotJob.Status.RUNNING)).first()
+        if running is not None and not running.give_up_if_stale():
+            self.message_user(request, "已有一次重新计算正在进行，完成后再提交。", messages.WARNING)
+            return redirect(reverse("admin:reports_metricsnapshot_job", args=[running.pk]))
+        job = SnapshotJob.objects.create(requested_by=request.user, dates_total=len(snapshot_dates()))
+        try:
+            sent = send(snapshots_compute_task, None, job.pk)
+        except Exception:  # run in-process (no broker) and failed: the job says why, the page stays up
+            logger.exception("snapshot job %s failed in-process", job.pk)
+            sent = True
+        if not sent:
+            job.status, job.finished_at = SnapshotJob.Status.FAILED, timezone.now()
+            job.message = "后台任务服务暂时无法连接，未能提交重新计算，看板仍显示上一次的计算结果。请稍后再试；多次失败请联系管理员。"
+            job.save(update_fields=["status", "finished_at", "message"])
+            self.message_user(request, job.message, messages.ERROR)
+            return redirect(reverse("admin:reports_metricsnapshot_changelist"))
+        return redirect(reverse("admin:reports_metricsnapshot_job", args=[job.pk]))
+
+    def _job(self, request, job_id):
+        if not request.user.has_perm("reports.add_metricsnapshot"):
+            raise PermissionDenied
+        job = get_object_or_404(SnapshotJob.objects.select_related("requested_by", "run"), pk=job_id)
+        job.give_up_if_stale()
+        return job
+
+    def job_view(self, request, job_id):
+        job = self._job(request, job_id)
+        context = {**self.admin_site.each_context(request), "title": "重新计算", "opts": self.model._meta,
+                   "job": job, "status_url": reverse("admin:reports_metricsnapshot_job_status", args=[job.pk]),
+                   "changelist_url": reverse("admin:reports_metricsnapshot_changelist")}
+        return TemplateResponse(request, "reports/snapshot_job.html", context)
+
+    def job_status_view(self, request, job_id):
+        return JsonResponse(self._job(request, job_id).as_dict())
 
 
 class PillarForm(forms.ModelForm):

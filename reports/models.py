@@ -1,6 +1,8 @@
 """Targets (data, not code) and the metric snapshots the dashboard reads."""
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -123,6 +125,57 @@ class SnapshotRun(models.Model):
     @property
     def short_version(self) -> str:
         return self.version[:8]
+
+
+class SnapshotJob(models.Model):
+    """One 重新计算 asked for in the admin: queued, running (dates done of dates to do), done with its run, or failed
+    with the reason. The page that asked polls it; a job whose worker stopped reporting is shown as interrupted."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "等待计算"
+        RUNNING = "running", "正在计算"
+        DONE = "done", "计算完成"
+        FAILED = "failed", "计算失败"
+
+    STALE_AFTER = timedelta(minutes=15)  # longer than the task's hard time limit: nobody is computing it any more
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="提交人", on_delete=models.SET_NULL,
+                                     null=True, related_name="+")
+    requested_at = models.DateTimeField("提交时间", default=timezone.now)
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.QUEUED)
+    dates_total = models.PositiveSmallIntegerField("截至日期数", default=0)
+    dates_done = models.PositiveSmallIntegerField("已完成日期数", default=0)
+    heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    run = models.ForeignKey(SnapshotRun, verbose_name="计算记录", on_delete=models.SET_NULL, null=True, blank=True,
+                            related_name="+")
+    message = models.CharField("说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "重新计算任务"
+        verbose_name_plural = "重新计算任务"
+        ordering = ["-pk"]
+
+    def __str__(self):
+        return f"{timezone.localtime(self.requested_at):%Y-%m-%d %H:%M} {self.get_status_display()}"
+
+    @property
+    def active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    def give_up_if_stale(self, now=None) -> bool:
+        """Mark a job nobody works on any more as failed (its worker was stopped); True if it was."""
+        now = now or timezone.now()
+        if not self.active or (self.heartbeat_at or self.requested_at) > now - self.STALE_AFTER:
+            return False
+        self.status, self.finished_at = self.Status.FAILED, now
+        self.message = "计算中断（后台任务服务已停止或重启），未写入新的快照。请重新提交。"
+        self.save(update_fields=["status", "finished_at", "message"])
+        return True
+
+    def as_dict(self) -> dict:
+        return {"status": self.status, "label": self.get_status_display(), "done": self.dates_done,
+                "total": self.dates_total, "message": self.message}
 
 
 # Facts a pillar may use besides the clauses of the 体检 (reports.metrics measures them per county).

@@ -1,5 +1,6 @@
 """Snapshots: every metric for every division, for today and each target's deadline, written in one transaction."""
 import uuid
+from contextlib import contextmanager
 from datetime import date
 
 from django.db import connection, transaction
@@ -40,23 +41,43 @@ def snapshots_rows(as_of: date, divisions: dict[str, int], now=None) -> list[Met
     return rows
 
 
-@transaction.atomic
-def snapshots_compute(dates: list[date] | None = None) -> int:
+def snapshots_compute(dates: list[date] | None = None, progress=None) -> int:
     """Compute and upsert snapshots keyed (metric, division, as_of). Idempotent; two runs at once take turns
-    (a transaction-scoped advisory lock on PostgreSQL; SQLite serialises writers by itself)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('reports.snapshots_compute'))")
-    dates = dates or snapshot_dates()
-    divisions = dict(Division.objects.filter(level__in=("region", "league", "county"), is_statutory=True)
-                     .values_list("code", "pk"))
-    now = timezone.now()
-    rows = [row for day in dates for row in snapshots_rows(day, divisions, now)]
-    MetricSnapshot.objects.bulk_create(rows, batch_size=2000, update_conflicts=True,
-                                       unique_fields=["metric", "division", "as_of"], update_fields=SNAPSHOT_FIELDS)
-    SnapshotRun.objects.create(version=uuid.uuid4().hex, finished_at=timezone.now(),
-                               dates=[d.isoformat() for d in dates], rows=len(rows), pillars=pillars_described())
+    (an advisory lock on PostgreSQL; SQLite serialises writers by itself). The dates are measured one after the
+    other outside the writing transaction, so ``progress(done, total)`` is seen by others as it happens; the rows
+    and the run are then written in one transaction."""
+    with _runs_take_turns():
+        dates = dates or snapshot_dates()
+        divisions = dict(Division.objects.filter(level__in=("region", "league", "county"), is_statutory=True)
+                         .values_list("code", "pk"))
+        now = timezone.now()
+        rows = []
+        for done, day in enumerate(dates, 1):
+            rows += snapshots_rows(day, divisions, now)
+            if progress is not None:
+                progress(done, len(dates))
+        with transaction.atomic():
+            MetricSnapshot.objects.bulk_create(rows, batch_size=2000, update_conflicts=True,
+                                               unique_fields=["metric", "division", "as_of"],
+                                               update_fields=SNAPSHOT_FIELDS)
+            SnapshotRun.objects.create(version=uuid.uuid4().hex, finished_at=timezone.now(),
+                                       dates=[d.isoformat() for d in dates], rows=len(rows),
+                                       pillars=pillars_described())
     return len(rows)
+
+
+@contextmanager
+def _runs_take_turns():
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(hashtext('reports.snapshots_compute'))")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(hashtext('reports.snapshots_compute'))")
 
 
 def latest_run() -> SnapshotRun | None:

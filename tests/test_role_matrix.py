@@ -69,6 +69,8 @@ COLLECTION_VIEWS = {"excel_export": ("view",), "excel_template": ("add", "change
 # Recomputing answers a redirect back to the list for everyone; only a POST with the permission starts the work
 # (members/tests, reports/tests).
 REDIRECTS = {"recompute"}
+# The 重新计算 job a region user submitted, and its progress: every role is checked in reports/tests/test_snapshot_jobs.py.
+SNAPSHOT_JOB_VIEWS = {"job", "job_status"}
 # An import job belongs to the account that uploaded it (here the county's clerk): anyone else may as well ask for
 # a job that does not exist. The preview's signed confirm step is checked in common/tests.
 JOB_VIEWS = ("excel_job", "excel_job_status", "excel_job_errors")
@@ -91,8 +93,8 @@ def test_every_model_url_action_and_renderer_has_an_entry():
                  "authtoken_tokenproxy",  # accounts: strictly below the manager (accounts/tests); superusers only
                  "common_importjob"}  # each account's own jobs (common/tests/test_import_job_admin.py)
     assert set(registered) - own_rules - set(MAKERS) == set()
-    known = set(STANDARD) | set(COLLECTION_VIEWS) | set(ELSEWHERE) | REDIRECTS | set(JOB_VIEWS) | {"excel_job_confirm",
-                                                                                               "excel_job_retry"}
+    known = (set(STANDARD) | set(COLLECTION_VIEWS) | set(ELSEWHERE) | REDIRECTS | set(JOB_VIEWS) | SNAPSHOT_JOB_VIEWS
+             | {"excel_job_confirm", "excel_job_retry"})
     for name in MAKERS:
         extra = {kind for kind in admin_url_kinds(name, registered[name]) - known if f"{name}_{kind}" not in RECORD_VIEWS}
         assert extra == set(), name
