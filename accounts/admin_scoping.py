@@ -8,10 +8,12 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from common.history import ReadableHistoryHelper, related_changes
+from common.parsers import FormDateField
 from divisions.models import Division
 
 from .scoping import (
@@ -135,6 +137,9 @@ class AccountNamesMixin:
 
 
 class ScopingFormMixin:
+    # dates typed in any form staff use, read as imports and the API read them (common.parsers)
+    formfield_overrides = {models.DateField: {"form_class": FormDateField}}
+
     """Foreign-key choices limited to the user's scope, with a Chinese message for anything else."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django_filters import rest_framework as filters
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import permissions, serializers, viewsets
@@ -18,6 +18,7 @@ from rest_framework.filters import OrderingFilter
 from accounts.scoping import assert_in_scope, scope_path_of, scope_queryset, stamped_association_fields
 
 from .api_policy import ModelPermissions, Pages, TokenRateThrottle  # noqa: F401 - re-exported
+from .parsers import ApiChoiceField, ApiDateField
 
 
 def django_errors(error: DjangoValidationError) -> dict | list:
@@ -28,7 +29,11 @@ def django_errors(error: DjangoValidationError) -> dict | list:
 
 class ScopedSerializer(serializers.ModelSerializer):
     """Runs the model's own validation (``full_clean``: field rules, ``clean()``, constraints) and the scope check
-    before anything is saved; errors come back keyed by field, in Chinese."""
+    before anything is saved; errors come back keyed by field, in Chinese. Dates and choices are read as forms
+    and imports read them (``common.parsers``)."""
+
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping, models.DateField: ApiDateField}
+    serializer_choice_field = ApiChoiceField
 
     def get_fields(self):
         """Related choices limited to the viewer's scope, as in the admin: another county's record is "not found"."""

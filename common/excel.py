@@ -6,72 +6,20 @@ import io
 import re
 import zipfile
 import zlib
-from datetime import date, datetime
 from operator import itemgetter
 
 import python_calamine
-from openpyxl.utils.datetime import from_excel
+
+from .parsers import DATE_HINT, FULL_WIDTH, normalise_text, parse_date  # noqa: F401  (the import engine reads them here)
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 
-# Full-width digits and Latin letters only: full-width punctuation such as （）is correct Chinese typography.
-_FULL_WIDTH = {
-    code: code - 0xFEE0
-    for start, end in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
-    for code in range(start, end + 1)
-} | {0x3000: 0x20}
-_FULL_WIDTH_DATE_PUNCTUATION = str.maketrans({"－": "-", "／": "/", "．": "."})
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ExcelFileError(ValueError):
     """A file that cannot be read as a ledger; the message is Chinese and meant for the user."""
-
-
-def normalise_text(value):
-    """Trim, and turn full-width digits and letters (１２３ＡＢＣ) and the ideographic space into ASCII."""
-    if not isinstance(value, str):
-        return value
-    value = value.translate(_FULL_WIDTH).strip()
-    return value or None
-
-
-_DATE_PATTERNS = (
-    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
-    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
-    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-)
-DATE_HINT = "请写成 2021-03-05、2021/3/5 或 2021年3月5日"
-
-
-def parse_date(value) -> date | None:
-    """A date from an Excel date cell, an Excel serial number or the text forms staff type."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if not 1 <= value < 2958466:
-            raise ValueError(f"日期「{value}」无法识别，{DATE_HINT}。")
-        return from_excel(value).date()
-    text = normalise_text(str(value)).translate(_FULL_WIDTH_DATE_PUNCTUATION)
-    text = re.sub(r"\s+", "", text or "")
-    for pattern in _DATE_PATTERNS:
-        match = pattern.match(text)
-        if match:
-            year, month, day = (int(g) for g in match.groups())
-            if not 1 <= month <= 12:
-                raise ValueError(f"日期「{value}」不存在：月份应为 1–12。")
-            try:
-                return date(year, month, day)
-            except ValueError:
-                raise ValueError(f"日期「{value}」不存在：{year}年{month}月没有{day}日。") from None
-    raise ValueError(f"日期「{value}」无法识别，{DATE_HINT}。")
 
 
 def neutralise(value):
@@ -251,7 +199,7 @@ def _cell(value):
     if cls is str:
         if value.isascii():  # most cells: nothing full-width to turn into ASCII
             return value.strip() or None
-        return value.translate(_FULL_WIDTH).strip() or None
+        return value.translate(FULL_WIDTH).strip() or None
     if cls is float and value.is_integer():
         return int(value)  # calamine reads every number as a float; 13812341234.0 is a phone number
     return value

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from .excel import neutralise, parse_date, unneutralise
+from .parsers import ChoiceReader
 
 
 class Widget:
@@ -38,22 +39,15 @@ class DateWidget(Widget):
 class ChoiceWidget(Widget):
     pure = True
 
-    """A choice written as its Chinese label (or its code); exported as the label."""
+    """A choice written as its Chinese label, its code or a usual short form (``parsers.ChoiceReader``); exported
+    as the label."""
 
     def __init__(self, choices, **kwargs):
-        self.to_value = {}
-        for value, label in choices:
-            self.to_value[str(label)] = value
-            self.to_value[str(value)] = value
+        self.reader = ChoiceReader(choices)
         self.labels = dict((value, str(label)) for value, label in choices)
 
     def clean(self, value, row=None, **kwargs):
-        if value in (None, ""):
-            return ""
-        key = str(value).strip()
-        if key not in self.to_value:
-            raise ValueError(f"「{value}」不是可选的值，可选：{'、'.join(self.labels.values())}。")
-        return self.to_value[key]
+        return self.reader.read(value)
 
     def render(self, value, obj=None, **kwargs):
         return self.labels.get(value, value or "")

@@ -14,8 +14,9 @@ MEMBER_AGE_RANGE = (14, 45)  # G6
 
 
 _SPACES = re.compile(r"\s+")
-_PHONE_SEPARATORS = re.compile(r"[\s-]")
+_PHONE_SEPARATORS = re.compile(r"[\s\-–—()（）]")
 _PHONE = re.compile(r"1\d{10}|0\d{9,11}")
+_COUNTRY_CODE = re.compile(r"^(?:\+|00)?86(?=1\d{10}$)")  # +86 138…, 0086 138…, 86 138… (a mobile after it)
 
 
 def normalise_id_number(value: str) -> str:
@@ -85,7 +86,10 @@ def age_on(birth_date: date, day: date) -> int:
 
 
 def validate_phone(value: str) -> str:
+    """The number as stored: separators (spaces, dashes, brackets around an area code) and China's country code
+    removed; forms, the API and imports all read a phone through here."""
     number = _PHONE_SEPARATORS.sub("", normalise_text(value or "") or "")
+    number = _COUNTRY_CODE.sub("", number.replace("＋", "+"))
     if number and not _PHONE.fullmatch(number):
         raise ValidationError("手机号码应为 11 位数字（以 1 开头），固定电话请带区号。", code="phone")
     return number

@@ -61,7 +61,7 @@ def test_over_long_wrong_typed_and_impossible_values_are_refused_in_chinese(api)
                                            "founded_on": "2021-02-30"}, format="json")
     assert response.status_code == 400
     assert set(response.json()) == {"division", "founded_on"}
-    assert "日期格式错误" in response.json()["founded_on"][0]
+    assert response.json()["founded_on"] == ["日期「2021-02-30」不存在：2021年2月没有30日。"]  # as forms and imports say
     assert not Team.objects.exists()
 
 
