@@ -6,12 +6,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from associations.rules import CLAUSES
 from divisions.models import Division
 
 from .metrics import COUNTY_STATUS_LABELS, GRADE_LABELS, GRADES, METRICS, clause_count, clause_names, measure_all
 from .models import MetricSnapshot, Target, pillars_described
 
 CHILD_LEVEL = {"region": "league", "league": "county"}
+CLAUSE_ORDER = {clause: index for index, clause in enumerate(CLAUSES)}
 TABLE_METRICS = ("county_coverage", "supervision", "complete_system", "pillar_organisation", "pillar_management",
                  "pillar_service", "pillar_vitality", "volunteers", "league_member_share", "service_hours")
 
@@ -196,7 +198,8 @@ def _leagues_behind(counties: list[dict], names: dict[str, str], top: int = 3) -
     result = []
     for league in leagues.values():
         league["behind"].sort(key=lambda c: (c["grade"] != "none", -len(c["failing"]), c["share"] or 0, c["code"]))
-        ranked = sorted(league.pop("clauses").items(), key=lambda item: (-item[1], item[0]))
+        ranked = sorted(league.pop("clauses").items(), key=lambda item: (-item[1], CLAUSE_ORDER.get(
+            item[0].split()[0], len(CLAUSE_ORDER))))  # most counties first, then in the notice's order
         league["top_clauses"] = [{"name": name, "counties": n} for name, n in ranked[:top]]
         result.append(league)
     return result
