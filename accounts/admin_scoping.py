@@ -12,6 +12,7 @@ from django.db import models
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.concurrency import versioned_form
 from common.history import ReadableHistoryHelper, related_changes
 from common.parsers import FormDateField
 from divisions.models import Division
@@ -181,9 +182,31 @@ class ScopedModelAdmin(AccountNamesMixin, ScopingFormMixin, SimpleHistoryAdmin):
     """Base admin for every model a user reaches through the admin. The model declares ``scope_path``."""
 
     list_filter_scoped = True
+    change_form_template = "admin/versioned_change_form.html"  # carries the version the page was opened with
 
     def get_queryset(self, request):
         return scope_queryset(super().get_queryset(request), request.user)
+
+    def _inline_links(self):
+        """(model, foreign-key name) of each inline's rows."""
+        for inline in self.inlines:
+            link = inline.fk_name or next((f.name for f in inline.model._meta.fields
+                                           if f.is_relation and f.related_model is self.model), None)
+            if link is not None:
+                yield inline.model, link
+
+    def versioned_rows(self, pk):
+        """What a save of the change form could overwrite besides the record's own columns: its inlines' rows
+        and its many-to-many links; and the history of those rows, to name who changed them."""
+        rows, histories = [], []
+        for model, link in self._inline_links():
+            rows.append(model._base_manager.filter(**{link: pk}))
+            if hasattr(model, "history"):
+                histories.append((model, model.history.filter(**{f"{link}_id": pk})))
+        for field in self.model._meta.many_to_many:
+            through = field.remote_field.through
+            rows.append(through._base_manager.filter(**{field.m2m_field_name(): pk}))
+        return rows, histories
 
     def get_changeform_initial_data(self, request):
         """A new record starts where the account works: its county (a division the record names directly) and,
@@ -212,6 +235,8 @@ class ScopedModelAdmin(AccountNamesMixin, ScopingFormMixin, SimpleHistoryAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         form = _scope_checked_form(form, request.user, scope_path_of(self.model).split("__")[0])
+        if change and obj is not None and self.has_change_permission(request, obj):
+            form = versioned_form(form, self.versioned_rows)
         current = getattr(request, "_revert_onto", None)
         return _revert_form(form, current) if current is not None else form
 
@@ -288,14 +313,7 @@ class ScopedModelAdmin(AccountNamesMixin, ScopingFormMixin, SimpleHistoryAdmin):
         if not versions:
             return
         object_id = getattr(versions[0], self.model._meta.pk.attname)
-        related = []
-        for inline in self.inlines:
-            if not hasattr(inline.model, "history"):
-                continue
-            link = inline.fk_name or next(f.name for f in inline.model._meta.fields
-                                          if f.is_relation and f.related_model is self.model)
-            related.append((inline.model, inline.model.history.filter(**{f"{link}_id": object_id})))
-        related_changes(versions, related)
+        related_changes(versions, self.versioned_rows(object_id)[1])
 
     def history_view(self, request, object_id, extra_context=None):
         if not hasattr(self.model, "history"):  # computed or log records: Django's own change log, still scoped

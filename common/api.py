@@ -11,12 +11,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django_filters import rest_framework as filters
 from drf_spectacular.openapi import AutoSchema
-from rest_framework import permissions, serializers, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework import permissions, serializers, status, viewsets
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.filters import OrderingFilter
 
 from accounts.scoping import assert_in_scope, scope_path_of, scope_queryset, stamped_association_fields
 
+from . import concurrency
 from .api_policy import ModelPermissions, Pages, TokenRateThrottle  # noqa: F401 - re-exported
 from .parsers import ApiChoiceField, ApiDateField
 
@@ -139,6 +140,38 @@ class ScopedViewSet(viewsets.ModelViewSet):
     def perform_update(self, serializer):
         with transaction.atomic():
             serializer.save()
+
+    # --- versions: a read carries an ETag; a write with an If-Match of an older version is refused (409) ---
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = concurrency.etag(self.queryset.model, self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+        return response
+
+    def _check_version(self, request, instance) -> None:
+        model = type(instance)
+        concurrency.lock(model, instance.pk)
+        refused = concurrency.api_stale(model, instance.pk, request.headers.get("If-Match"))
+        if refused is not None:
+            raise StaleWrite({"detail": refused[0], "etag": refused[1]})
+
+    def update(self, request, *args, **kwargs):
+        with transaction.atomic():
+            self._check_version(request, self.get_object())
+            response = super().update(request, *args, **kwargs)
+            if response.status_code < 300:
+                response["ETag"] = concurrency.etag(self.queryset.model, self.get_object().pk)
+            return response
+
+    def destroy(self, request, *args, **kwargs):
+        with transaction.atomic():
+            self._check_version(request, self.get_object())
+            return super().destroy(request, *args, **kwargs)
+
+
+class StaleWrite(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = concurrency.API_STALE
+    default_code = "stale"
 
 
 class ReadOnlyScopedViewSet(ScopedViewSet, viewsets.ReadOnlyModelViewSet):
