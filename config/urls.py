@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
-from django.urls import include, path
+from django.urls import include, path, reverse
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -15,11 +16,20 @@ admin.site.index_title = "台账管理"
 admin.site.enable_nav_sidebar = False
 
 
-
 def no_view_on_site(request, content_type_id, object_id):
     """The admin's "view on site" redirect looks any record up across the region; no record here has a public
     page, so it answers every id alike."""
     raise Http404("页面不存在。")
+
+
+_api_docs = SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+
+
+def api_docs(request, *args, **kwargs):
+    """The API's documentation page: someone not logged in is taken to the login page and back, as in the admin."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+    return _api_docs(request, *args, **kwargs)
 
 
 urlpatterns = [
@@ -29,7 +39,7 @@ urlpatterns = [
     path("api/v1/token/", TokenView.as_view(), name="api-token"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", api_docs, name="api-docs"),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]
 

@@ -180,9 +180,11 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 REST_FRAMEWORK = {
+    # Token first: a request without credentials is told 401 with "WWW-Authenticate: Token" (the session
+    # class has no challenge to offer, and DRF answers from the first class).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",  # the browser
         "rest_framework.authentication.TokenAuthentication",  # integrations: Authorization: Token <key>
+        "rest_framework.authentication.SessionAuthentication",  # the browser
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "common.api_policy.ModelPermissions"],
     "DEFAULT_PAGINATION_CLASS": "common.api_policy.Pages",
@@ -218,7 +220,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # Django's own "django" logger prints to the console under DEBUG too; here every record goes through the
+    # root's handler once.
+    "loggers": {"axes": {"level": "WARNING"}, "django": {"handlers": [], "propagate": True}},
 }
 
 # --- Personal data (PIPL): ID numbers and phones are encrypted (AES-256-GCM) under PERSONAL_DATA_KEYS (newest
