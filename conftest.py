@@ -126,3 +126,19 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section(f"角色矩阵：{sum(CASES.values())} 个请求（角色 × URL 类型 × 方法）")
         for line in counts_table():
             terminalreporter.write_line(line)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--fuzz", action="store_true", default=os.environ.get("RUN_FUZZ") == "1",
+                     help="also run the API fuzzing (schemathesis against the OpenAPI schema); .ci/run does")
+
+
+FUZZ_MODULES = {"test_api_fuzz.py"}
+
+
+def pytest_ignore_collect(collection_path, config):
+    """The API fuzzing runs only when asked (``--fuzz``): it is most of the suite's time, and importing it builds
+    the whole schema at collection."""
+    if collection_path.name in FUZZ_MODULES and not config.getoption("--fuzz"):
+        return True
+    return None
