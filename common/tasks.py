@@ -25,6 +25,14 @@ def import_jobs_reap() -> int:
     return ImportJob.reap()
 
 
+@shared_task(name="common.excel_uploads_prune", ignore_result=True)
+def excel_uploads_prune(hours: int = 24) -> int:
+    """Hourly (beat): uploads nobody confirmed within a day are removed (manage.py prune_excel_uploads)."""
+    from .management.commands.prune_excel_uploads import prune_excel_uploads
+
+    return prune_excel_uploads(hours)
+
+
 @shared_task(name="common.excel_import_run", acks_late=True, max_retries=0, ignore_result=True)
 def excel_import_run(job_id: str) -> str:
     """Run one phase of a large import; the admin polls the job for progress and the report."""

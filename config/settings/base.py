@@ -177,6 +177,8 @@ CELERY_BEAT_SCHEDULE = {
     "snapshots-nightly": {"task": "reports.snapshots_compute", "schedule": crontab(hour=3, minute=0)},
     "access-log-retention": {"task": "members.access_log_prune", "schedule": crontab(hour=4, minute=0, day_of_week=1)},
     "import-jobs-reap": {"task": "common.import_jobs_reap", "schedule": crontab(minute="*/5")},
+    # previews left unconfirmed for a day: the workbooks may hold plain ID numbers
+    "excel-uploads-prune": {"task": "common.excel_uploads_prune", "schedule": crontab(minute=17)},
 }
 
 REST_FRAMEWORK = {
