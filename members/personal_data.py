@@ -70,6 +70,35 @@ def decrypt(token: str) -> str:
     raise InvalidToken
 
 
+def is_current(token: str) -> bool:
+    """Whether ``token`` is sealed with the newest key (nothing to rotate)."""
+    if not token:
+        return True
+    if not token.startswith(GCM_PREFIX):
+        return False
+    raw = base64.urlsafe_b64decode(token[len(GCM_PREFIX):])
+    try:
+        _ciphers(_keys())[0].decrypt(raw[:12], raw[12:], None)
+    except InvalidTag:
+        return False
+    return True
+
+
+def reseal(token: str) -> str:
+    """``token`` opened with whichever key sealed it and sealed again with the newest."""
+    return encrypt(decrypt(token)) if token else token
+
+
+def fingerprint(key: str) -> str:
+    """A short name for a key that reveals nothing of it: which keys a backup needs, without the keys."""
+    return hashlib.sha256(b"personal-data key fingerprint:" + key.encode()).hexdigest()[:16]
+
+
+def key_fingerprints() -> dict[str, list[str] | str]:
+    return {"PERSONAL_DATA_KEYS": [fingerprint(key) for key in _keys()],
+            "PERSONAL_DATA_HASH_KEY": fingerprint(settings.PERSONAL_DATA_HASH_KEY)}
+
+
 @lru_cache(maxsize=4)
 def _hmac(key: str):
     if not key:
