@@ -123,5 +123,5 @@ def test_abandoned_uploads_are_pruned_hourly_by_beat(settings):
     name = default_storage.save(f"{UPLOAD_DIR}/left-behind.xlsx", ContentFile(b"x"))
     assert excel_uploads_prune.apply().get() == 0  # not a day old yet
     assert default_storage.exists(name)
-    assert excel_uploads_prune.apply(kwargs={"hours": 0}).get() == 1
+    assert excel_uploads_prune.apply(kwargs={"hours": 0}).get() >= 1  # with any other test's upload in storage
     assert not default_storage.exists(name)
