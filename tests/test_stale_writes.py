@@ -32,6 +32,13 @@ def change_url(obj):
     return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=(obj.pk,))
 
 
+def both_open(mine, theirs, **values):
+    """An association, and its change page as each of the two clerks opened it (before either saves)."""
+    own = association(OWN, staff_parttime=3, **values)
+    url = change_url(own)
+    return own, url, page_data(mine.get(url)), page_data(theirs.get(url))
+
+
 @pytest.fixture
 def two_clerks(client, make_staff):
     from django.test import Client
@@ -50,10 +57,7 @@ def two_clerks(client, make_staff):
 
 def test_the_second_save_of_an_association_opened_before_the_first_is_refused_with_its_changes(two_clerks):
     mine, theirs = two_clerks
-    own = association(OWN, staff_parttime=3)
-    url = change_url(own)
-    my_page = page_data(mine.get(url))
-    their_page = page_data(theirs.get(url))
+    own, url, my_page, their_page = both_open(mine, theirs)
 
     their_page["name"] = "新城区青年志愿者协会（改）"
     saved = theirs.post(url, their_page)
@@ -225,10 +229,7 @@ class TestApi:
 def test_dates_in_the_message_are_local(two_clerks):
     """The moment in the message is the platform's time (Asia/Shanghai), as on the history page."""
     mine, theirs = two_clerks
-    own = association(OWN, staff_parttime=3)
-    url = change_url(own)
-    my_page = page_data(mine.get(url))
-    their_page = page_data(theirs.get(url))
+    own, url, my_page, their_page = both_open(mine, theirs)
     their_page["staff_parttime"] = "4"
     theirs.post(url, their_page)
     message = mine.post(url, my_page).context["adminform"].form.non_field_errors()[0]
