@@ -100,3 +100,18 @@ class ImportJob(models.Model):
                                                                 created_at__lt=now - cls.STALE_AFTER)
         return cls.objects.filter(silent, status=cls.Status.RUNNING, **filters).update(
             status=cls.Status.FAILED, message=cls.WORKER_LOST, finished_at=now)
+
+
+class Heartbeat(models.Model):
+    """When a periodic task last ran through beat, the broker and a worker (the health check reads it)."""
+
+    name = models.CharField("名称", max_length=50, primary_key=True)
+    at = models.DateTimeField("时间")
+    hostname = models.CharField("执行的进程", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "心跳"
+        verbose_name_plural = verbose_name
+
+    def __str__(self):
+        return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"

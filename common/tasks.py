@@ -5,7 +5,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from .excel import ExcelFileError
-from .models import ImportJob
+from .models import Heartbeat, ImportJob
 
 
 def send(task, *args) -> bool:
@@ -18,6 +18,13 @@ def send(task, *args) -> bool:
     except (OperationalError, OSError):
         return False
     return True
+
+
+@shared_task(name="common.beat_heartbeat", bind=True, ignore_result=True, expires=120)
+def beat_heartbeat(self) -> None:
+    """Every minute (beat): proves that beat, the broker and a worker all work; ``/health/`` reads the time."""
+    Heartbeat.objects.update_or_create(
+        name="beat", defaults={"at": timezone.now(), "hostname": (self.request.hostname or "")[:255]})
 
 
 @shared_task(name="common.import_jobs_reap", ignore_result=True)

@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.api import TokenView
+from common.health import HealthView
 
 from .api import router
 
@@ -40,6 +41,7 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
+    path("health/", HealthView.as_view(), name="health"),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]
 

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "health_check",
     "common",
     "divisions",
     "accounts",
@@ -173,6 +174,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BEAT_SCHEDULE = {
+    # /health/ fails when this has not run for HEALTH_BEAT_MAX_AGE seconds
+    "beat-heartbeat": {"task": "common.beat_heartbeat", "schedule": 60.0},
     "star-levels-nightly": {"task": "members.star_levels_recompute", "schedule": crontab(hour=2, minute=30)},
     "snapshots-nightly": {"task": "reports.snapshots_compute", "schedule": crontab(hour=3, minute=0)},
     "access-log-retention": {"task": "members.access_log_prune", "schedule": crontab(hour=4, minute=0, day_of_week=1)},
@@ -224,8 +227,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     # Django's own "django" logger prints to the console under DEBUG too; here every record goes through the
     # root's handler once.
-    "loggers": {"axes": {"level": "WARNING"}, "django": {"handlers": [], "propagate": True}},
+    # django-health-check warns on every failed probe; common.health logs when a failure starts and ends.
+    "loggers": {"axes": {"level": "WARNING"}, "django": {"handlers": [], "propagate": True},
+                "health_check": {"level": "ERROR"}},
 }
+
+# --- /health/: the beat heartbeat may be this old (seconds; beat sends one a minute), the uploads' disk this full.
+HEALTH_BEAT_MAX_AGE = env.int("HEALTH_BEAT_MAX_AGE", default=300)
+HEALTH_DISK_MAX_PERCENT = env.float("HEALTH_DISK_MAX_PERCENT", default=90.0)
 
 # --- Personal data (PIPL): ID numbers and phones are encrypted (AES-256-GCM) under PERSONAL_DATA_KEYS (newest
 # first, so an old key can still decrypt during rotation) and found by an HMAC with PERSONAL_DATA_HASH_KEY.
