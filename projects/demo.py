@@ -1,9 +1,10 @@
 """Demo service work for the demo ledger: projects, activities on key dates, hours, training, stars, honours and
 one certificate — varied from county to county, so that G11/G12/G15/G17/G20 read differently."""
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -64,14 +65,25 @@ def demo_service_create(*, seed: int = 2023) -> int:
             if held <= today and rng.random() < 0.3:
                 activities.append(Activity(project=project, name="防汛应急演练", held_on=held, may_endanger=True))
     bulk_create_with_history(activities, Activity, default_change_reason="演示数据")
+    # Confirmed demo hours say who confirmed them and when, as confirmed hours do: an account that cannot log in,
+    # named for what it is, a few days after the activity.
+    confirmer, created = get_user_model().objects.get_or_create(
+        username="demo_confirmer", defaults={"last_name": "演示数据确认人", "is_active": False})
+    if created:
+        confirmer.set_unusable_password()
+        confirmer.save(update_fields=["password"])
+    now = timezone.now()
     records = []
     for activity in Activity.objects.select_related("project__association"):
         local = people.get(activity.project.association.division_id, [])
+        confirmed_at = min(now, timezone.make_aware(datetime.combine(activity.held_on + timedelta(days=3), time(10))))
         for person in rng.sample(local, min(len(local), rng.randint(2, 6))):
+            confirmed = rng.random() < 0.9
             records.append(ServiceRecord(
                 volunteer=person, activity=activity, association=activity.project.association,
                 served_on=activity.held_on, hours=Decimal(rng.choice(("2", "2.5", "3", "4", "6", "8"))),
-                status=ServiceRecord.Status.CONFIRMED if rng.random() < 0.9 else ServiceRecord.Status.RECORDED,
+                status=ServiceRecord.Status.CONFIRMED if confirmed else ServiceRecord.Status.RECORDED,
+                confirmed_by=confirmer if confirmed else None, confirmed_at=confirmed_at if confirmed else None,
             ))
     bulk_create_with_history(records, ServiceRecord, default_change_reason="演示数据")
     insured = []
