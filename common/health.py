@@ -101,7 +101,10 @@ async def _started(key: str, message: str) -> bool:
     try:
         return await cache.aadd(key, message, timeout=None)
     except Exception:  # the cache is unreachable: Cache() reports that
-        return _down_here.setdefault(key, message) is message
+        if key in _down_here:
+            return False
+        _down_here[key] = message
+        return True
 
 
 async def _ended(key: str) -> bool:
